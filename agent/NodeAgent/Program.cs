@@ -1,0 +1,1 @@
+namespace NodeAgent; internal static class Program { private static int Main() => 0; }
