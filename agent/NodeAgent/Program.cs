@@ -1,1 +1,17 @@
-namespace NodeAgent; internal static class Program { private static int Main() => 0; }
+using NodeAgent.Cli;
+
+namespace NodeAgent;
+
+internal static class Program
+{
+    private static async Task<int> Main(string[] args)
+    {
+        using var shutdown = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            e.Cancel = true;
+            shutdown.Cancel();
+        };
+        return await NodeAgentCli.RunAsync(args, CommandContext.FromProcess(), shutdown.Token);
+    }
+}

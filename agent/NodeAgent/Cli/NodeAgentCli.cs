@@ -1,0 +1,52 @@
+using System.CommandLine;
+using NodeAgent.Configuration;
+
+namespace NodeAgent.Cli;
+
+/// <summary>The <c>nodeagent</c> command tree (DESIGN.md §6a).</summary>
+internal static class NodeAgentCli
+{
+    public static RootCommand Create(CommandContext context)
+    {
+        var root = new RootCommand("NodeAgent: a small Kubernetes node with its own CRI runtime");
+        root.Subcommands.Add(VersionCommand.Create(context));
+        root.Subcommands.Add(ConfiguredCommand.Create(
+            "server", "Run everything: API server, storage, controllers, scheduler, node role, proxy and CRI runtime",
+            ConfigKeys.Server, context, ConfiguredCommand.NotImplemented("server")));
+        root.Subcommands.Add(ConfiguredCommand.Create(
+            "cri", "Run only the CRI runtime on a unix socket (for crictl, a kubelet or our node role)",
+            ConfigKeys.Cri, context, ConfiguredCommand.NotImplemented("cri")));
+        root.Subcommands.Add(ImagesCommand.Create(context));
+        root.Subcommands.Add(ConfiguredCommand.Create(
+            "kubeconfig", "Print the admin kubeconfig of a local server",
+            ConfigKeys.KubeconfigCommand, context, ConfiguredCommand.NotImplemented("kubeconfig")));
+        return root;
+    }
+
+    public static async Task<int> RunAsync(string[] args, CommandContext context, CancellationToken cancellationToken)
+    {
+        var root = Create(context);
+        var result = root.Parse(args);
+        if (result.Errors.Count > 0)
+        {
+            var commandPath = CommandPath(result.CommandResult);
+            await context.Error.WriteLineAsync($"{commandPath}: {result.Errors[0].Message} (see '{commandPath} --help')");
+            return ExitCodes.Usage;
+        }
+
+        var invocation = new InvocationConfiguration { Output = context.Output, Error = context.Error };
+        return await result.InvokeAsync(invocation, cancellationToken);
+    }
+
+    private static string CommandPath(System.CommandLine.Parsing.CommandResult? command)
+    {
+        var names = new List<string>();
+        for (var current = command; current is not null; current = current.Parent as System.CommandLine.Parsing.CommandResult)
+        {
+            names.Add(current.Command is RootCommand ? "nodeagent" : current.Command.Name);
+        }
+
+        names.Reverse();
+        return names.Count == 0 ? "nodeagent" : string.Join(' ', names);
+    }
+}

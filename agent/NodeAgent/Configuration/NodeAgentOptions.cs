@@ -1,0 +1,41 @@
+using System.Net;
+
+namespace NodeAgent.Configuration;
+
+/// <summary>The validated configuration every subcommand starts from. Paths are absolute.</summary>
+public sealed record NodeAgentOptions
+{
+    public string? ConfigFile { get; init; }
+
+    public required string DataDir { get; init; }
+
+    public required string RunDir { get; init; }
+
+    public required IPAddress ApiAddress { get; init; }
+
+    public required int ApiPort { get; init; }
+
+    public required string Kubeconfig { get; init; }
+
+    public required string NodeName { get; init; }
+
+    public required string Bridge { get; init; }
+
+    public required IPNetwork PodCidr { get; init; }
+
+    public required IPNetwork ServiceCidr { get; init; }
+
+    public required IReadOnlyList<string> InsecureRegistries { get; init; }
+
+    public required string RegistryConfig { get; init; }
+
+    public required int MetricsPort { get; init; }
+
+    /// <summary><c>sqlite</c> or one or more comma-separated etcd URLs.</summary>
+    public required string DatastoreEndpoint { get; init; }
+
+    /// <summary>Null means the built-in runtime.</summary>
+    public string? ContainerRuntimeEndpoint { get; init; }
+
+    public required string Listen { get; init; }
+}
