@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text.RegularExpressions;
+using NodeAgent.Cri;
 
 namespace NodeAgent.Configuration;
 
@@ -50,13 +51,9 @@ internal static partial class ConfigValueParser
     public static string UnixEndpoint(ConfigValue value)
     {
         var text = Required(value);
-        const string scheme = "unix://";
-        if (!text.StartsWith(scheme, StringComparison.Ordinal) || !text[scheme.Length..].StartsWith('/'))
-        {
-            throw Invalid(value, text, "not a unix socket endpoint such as unix:///run/nodeagent/cri.sock");
-        }
-
-        return text;
+        return CriEndpoint.TryParse(text, out var endpoint, out var error)
+            ? endpoint.ToString()
+            : throw Invalid(value, text, $"{error} (e.g. unix:///run/nodeagent/cri.sock)");
     }
 
     public static string DatastoreEndpoint(ConfigValue value)
