@@ -23,7 +23,7 @@ for project in tests/*/*.csproj; do
   echo "== $name"
   # A hung test host is killed (and reported) instead of stalling the run.
   dotnet test "$project" -c Release --no-build --nologo \
-    --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=normal" \
+    --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=minimal" \
     --results-directory "$results" --blame-hang-timeout 10m "$@" || status=1
 done
 

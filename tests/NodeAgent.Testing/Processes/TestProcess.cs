@@ -51,33 +51,30 @@ public static class TestProcess
         IReadOnlyDictionary<string, string>? environment = null)
     {
         var startInfo = CreateStartInfo(fileName, arguments.ToList(), environment, workingDirectory: null);
-        var process = new Process { StartInfo = startInfo, EnableRaisingEvents = true };
+        var process = new Process { StartInfo = startInfo };
         var log = new StreamWriter(logFile, append: true) { AutoFlush = true };
         var gate = new object();
+        var openStreams = 2;
+
+        // A null line is end-of-stream; the log closes once both streams have ended, which
+        // needs no reference to the Process (the caller may already have disposed it).
         void Append(string? line)
         {
-            if (line is null)
-            {
-                return;
-            }
-
             lock (gate)
             {
-                log.WriteLine(line);
+                if (line is not null)
+                {
+                    log.WriteLine(line);
+                }
+                else if (--openStreams == 0)
+                {
+                    log.Dispose();
+                }
             }
         }
 
         process.OutputDataReceived += (_, e) => Append(e.Data);
         process.ErrorDataReceived += (_, e) => Append(e.Data);
-        process.Exited += (_, _) =>
-        {
-            // Let the async readers drain before the log closes.
-            process.WaitForExit();
-            lock (gate)
-            {
-                log.Dispose();
-            }
-        };
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();

@@ -1,0 +1,83 @@
+using System.Runtime.InteropServices;
+using NodeAgent.Testing.Leaks;
+using NodeAgent.Testing.Processes;
+
+namespace NodeAgent.Testing.Containerd;
+
+/// <summary>
+/// Removes what a containerd instance can leave behind after it stopped: shims (found by our
+/// unique socket path, killed by PID), mounts under its directories, pod cgroups, the CNI bridge.
+/// Every step treats "already gone" as success.
+/// </summary>
+internal static partial class HostCleanup
+{
+    private const int MntDetach = 2;
+
+    public static async Task RemoveLeftoversAsync(ContainerdSettings settings, CancellationToken cancellationToken)
+    {
+        foreach (var process in ProcessProbe.Find(settings.BaseDirectory))
+        {
+            KillProcess(process.Pid);
+        }
+
+        var mounts = await MountProbe.FindAsync(settings.BaseDirectory, cancellationToken);
+        foreach (var mount in mounts.OrderByDescending(m => m.MountPoint.Length))
+        {
+            _ = Umount2(mount.MountPoint, MntDetach);
+        }
+
+        RemoveCgroups(settings.Prefix);
+        await DeleteBridgeAsync(settings.BridgeName, cancellationToken);
+        if (Directory.Exists(settings.BaseDirectory))
+        {
+            Directory.Delete(settings.BaseDirectory, recursive: true);
+        }
+    }
+
+    private static void KillProcess(int pid)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            process.Kill();
+            process.WaitForExit(TimeSpan.FromSeconds(5));
+        }
+        catch (ArgumentException)
+        {
+            // Exited meanwhile.
+        }
+        catch (InvalidOperationException)
+        {
+            // Exited meanwhile.
+        }
+    }
+
+    /// <summary>Deepest first: a cgroup directory can only be removed once its children are.</summary>
+    private static void RemoveCgroups(string prefix)
+    {
+        var mounts = MountInfoParser.Parse(File.ReadAllText(MountProbe.MountInfoPath));
+        var dirs = CgroupProbe.Find(CgroupProbe.Roots(mounts), prefix);
+        foreach (var dir in dirs.OrderByDescending(d => d.Length))
+        {
+            try
+            {
+                Directory.Delete(dir);
+            }
+            catch (IOException)
+            {
+                // Busy or already removed; the leak check reports what really stayed.
+            }
+        }
+    }
+
+    private static async Task DeleteBridgeAsync(string bridge, CancellationToken cancellationToken)
+    {
+        if (Directory.Exists(Path.Combine("/sys/class/net", bridge)))
+        {
+            await TestProcess.RunAsync("ip", ["link", "delete", bridge], cancellationToken);
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "umount2", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    private static partial int Umount2(string target, int flags);
+}
