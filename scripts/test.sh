@@ -27,5 +27,8 @@ for project in tests/*/*.csproj; do
     --results-directory "$results" --blame-hang-timeout 10m "$@" || status=1
 done
 
+# Every test cleans up after itself; anything left with a test prefix fails the run.
+"$root/scripts/leftovers.sh" || { echo "tests left host objects behind (see above)"; status=1; }
+
 "$root/scripts/trx-totals.sh" "$results" || status=1
 exit $status

@@ -19,29 +19,12 @@ public sealed class ContainerdCleanupTests(ContainerdFixture fixture)
         await using (var instance = await fixture.StartInstanceAsync(ct))
         {
             prefix = instance.Settings.Prefix;
-            var podConfig = new PodSandboxConfig
-            {
-                Metadata = new PodSandboxMetadata { Name = "abandoned", Namespace = "default", Uid = Guid.NewGuid().ToString() },
-                LogDirectory = Path.Combine(instance.Settings.BaseDirectory, "logs"),
-                Linux = new LinuxPodSandboxConfig { CgroupParent = instance.Settings.CgroupParent },
-            };
+            var podConfig = TestPods.Sandbox("abandoned", Path.Combine(instance.Settings.BaseDirectory, "logs"), instance.Settings.CgroupParent);
             var sandbox = await instance.Client.Runtime.RunPodSandboxAsync(new RunPodSandboxRequest { Config = podConfig }, cancellationToken: ct);
             sandboxId = sandbox.PodSandboxId;
             await instance.Client.Images.PullImageAsync(new PullImageRequest { Image = new ImageSpec { Image = fixture.BusyboxReference } }, cancellationToken: ct);
             var container = await instance.Client.Runtime.CreateContainerAsync(
-                new CreateContainerRequest
-                {
-                    PodSandboxId = sandboxId,
-                    SandboxConfig = podConfig,
-                    Config = new ContainerConfig
-                    {
-                        Metadata = new ContainerMetadata { Name = "sleeper" },
-                        Image = new ImageSpec { Image = fixture.BusyboxReference },
-                        Command = { "/bin/sleep", "300" },
-                        LogPath = "sleeper.log",
-                    },
-                },
-                cancellationToken: ct);
+                TestPods.Container(sandboxId, podConfig, "sleeper", fixture.BusyboxReference, "/bin/sleep", "300"), cancellationToken: ct);
             await instance.Client.Runtime.StartContainerAsync(new StartContainerRequest { ContainerId = container.ContainerId }, cancellationToken: ct);
 
             // Proof the pod really holds host resources before teardown: its netns pin and bridge exist.

@@ -95,33 +95,16 @@ public sealed class ContainerdRoundTripTests(ContainerdFixture fixture)
         var ct = cts.Token;
         using var logs = new TempDirectory(fixture.Containerd.Settings.Prefix);
         await Images.PullImageAsync(new PullImageRequest { Image = new ImageSpec { Image = fixture.BusyboxReference } }, cancellationToken: ct);
-        var podConfig = new PodSandboxConfig
-        {
-            Metadata = new PodSandboxMetadata { Name = "roundtrip", Namespace = "default", Uid = Guid.NewGuid().ToString(), Attempt = 0 },
-            Hostname = "roundtrip",
-            LogDirectory = logs.Path,
-            Linux = new LinuxPodSandboxConfig { CgroupParent = fixture.Containerd.Settings.CgroupParent },
-        };
+        var podConfig = TestPods.Sandbox("roundtrip", logs.Path, fixture.Containerd.Settings.CgroupParent);
 
         var sandbox = await Runtime.RunPodSandboxAsync(new RunPodSandboxRequest { Config = podConfig }, cancellationToken: ct);
         var sandboxStatus = await Runtime.PodSandboxStatusAsync(new PodSandboxStatusRequest { PodSandboxId = sandbox.PodSandboxId }, cancellationToken: ct);
         Assert.Equal(PodSandboxState.SandboxReady, sandboxStatus.Status.State);
         Assert.True(fixture.Containerd.Settings.ContainsPodIp(sandboxStatus.Status.Network.Ip), $"pod IP {sandboxStatus.Status.Network.Ip} outside {fixture.Containerd.Settings.PodSubnet}");
 
+        // busybox sh runs applets in-process: exec the real sleep so the shell is replaced.
         var created = await Runtime.CreateContainerAsync(
-            new CreateContainerRequest
-            {
-                PodSandboxId = sandbox.PodSandboxId,
-                SandboxConfig = podConfig,
-                Config = new ContainerConfig
-                {
-                    Metadata = new ContainerMetadata { Name = "main" },
-                    Image = new ImageSpec { Image = fixture.BusyboxReference },
-                    // busybox sh runs applets in-process: exec the real sleep so the shell is replaced.
-                    Command = { "/bin/sh", "-c", "echo hello from $(hostname); exec /bin/sleep 300" },
-                    LogPath = "main/0.log",
-                },
-            },
+            TestPods.Container(sandbox.PodSandboxId, podConfig, "main", fixture.BusyboxReference, "/bin/sh", "-c", "echo hello from $(hostname); exec /bin/sleep 300"),
             cancellationToken: ct);
         await Runtime.StartContainerAsync(new StartContainerRequest { ContainerId = created.ContainerId }, cancellationToken: ct);
 
