@@ -13,9 +13,7 @@ internal static class NodeAgentCli
         root.Subcommands.Add(ConfiguredCommand.Create(
             "server", "Run everything: API server, storage, controllers, scheduler, node role, proxy and CRI runtime",
             ConfigKeys.Server, context, ConfiguredCommand.NotImplemented("server")));
-        root.Subcommands.Add(ConfiguredCommand.Create(
-            "cri", "Run only the CRI runtime on a unix socket (for crictl, a kubelet or our node role)",
-            ConfigKeys.Cri, context, ConfiguredCommand.NotImplemented("cri")));
+        root.Subcommands.Add(CriCommand.Create(context));
         root.Subcommands.Add(ImagesCommand.Create(context));
         root.Subcommands.Add(ConfiguredCommand.Create(
             "kubeconfig", "Print the admin kubeconfig of a local server",

@@ -52,6 +52,14 @@ public sealed class ContainerdInstance : IAsyncDisposable
         }
     }
 
+    /// <summary>Lets this containerd pull from another test registry over plain HTTP (read per pull, no restart).</summary>
+    public void TrustRegistry(string registryHost)
+    {
+        var dir = Path.Combine(Settings.RegistryHostsDirectory, registryHost);
+        Directory.CreateDirectory(dir);
+        File.WriteAllText(Path.Combine(dir, "hosts.toml"), ContainerdConfigRenderer.RenderHostsToml(registryHost));
+    }
+
     public string ReadLog() => File.Exists(Settings.LogFile) ? File.ReadAllText(Settings.LogFile) : string.Empty;
 
     public async ValueTask DisposeAsync()

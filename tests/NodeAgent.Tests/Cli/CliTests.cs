@@ -33,10 +33,7 @@ public sealed class CliTests
 
     [Theory]
     [InlineData("server")]
-    [InlineData("cri")]
     [InlineData("kubeconfig")]
-    [InlineData("images", "ls")]
-    [InlineData("images", "pull", "busybox")]
     public async Task Unbuilt_subcommands_say_so_and_fail(params string[] args)
     {
         var (exitCode, stdout, stderr) = await CliRunner.RunAsync(args);

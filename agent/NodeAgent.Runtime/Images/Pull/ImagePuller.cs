@@ -1,0 +1,271 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using NodeAgent.Runtime.Common;
+using NodeAgent.Runtime.Errors;
+using NodeAgent.Runtime.Images.Content;
+using NodeAgent.Runtime.Images.Distribution;
+using NodeAgent.Runtime.Images.Store;
+using NodeAgent.Runtime.Images.Unpack;
+using NodeAgent.Runtime.Snapshots;
+
+namespace NodeAgent.Runtime.Images.Pull;
+
+/// <summary>
+/// Pulls an image: manifest (platform chosen from an index), config, layers into the content
+/// store, each layer unpacked once into its snapshot, and only then the image record. A pull
+/// killed halfway leaves verified blobs and whole snapshots that the next pull reuses, never a
+/// half image. Concurrent pulls of one reference, and of one layer, are done once.
+/// </summary>
+public sealed partial class ImagePuller(
+    IRegistryClient registry,
+    IContentStore content,
+    ILayerUnpacker unpacker,
+    ISnapshotter snapshots,
+    ImageMetadataStore metadata,
+    TimeProvider time,
+    ILogger<ImagePuller> logger)
+{
+    private const int ParallelDownloads = 3;
+    private const int BlobAttempts = 4;
+    private const int CopyBufferBytes = 1 << 20;
+
+    private readonly KeyedSingleFlight<ImageRecord> _pulls = new();
+    private readonly KeyedSingleFlight<bool> _blobs = new();
+    private readonly KeyedSingleFlight<bool> _layers = new();
+
+    public Task<ImageRecord> PullAsync(ImageReference reference, PullOptions options, CancellationToken cancellationToken)
+        => _pulls.RunAsync(reference.ToString(), () => PullCoreAsync(reference, options), cancellationToken);
+
+    private async Task<ImageRecord> PullCoreAsync(ImageReference reference, PullOptions options)
+    {
+        // Shared by every waiting caller: bounded by the registry client's own timeouts, not by one caller.
+        var ct = CancellationToken.None;
+        var started = time.GetTimestamp();
+        var top = await registry.GetManifestAsync(reference, options.Auth, ct);
+        var manifestBlob = top;
+        string? indexDigest = null;
+        if (OciMediaTypes.IsIndex(EffectiveMediaType(top)))
+        {
+            indexDigest = top.Digest;
+            var index = JsonSerializer.Deserialize(top.Content.Span, OciJsonContext.Default.OciIndex)
+                ?? throw Invalid(reference, "empty image index");
+            var chosen = PlatformMatcher.Select(index, options.Platform)
+                ?? throw new RuntimeException(
+                    RuntimeErrorKind.NotFound,
+                    $"image {reference} has no manifest for {options.Platform} (it has: {string.Join(", ", index.Manifests.Select(m => m.Platform?.ToString() ?? "unknown"))})");
+            manifestBlob = await registry.GetManifestAsync(reference with { Tag = null, Digest = chosen.Digest }, options.Auth, ct);
+        }
+
+        var manifest = JsonSerializer.Deserialize(manifestBlob.Content.Span, OciJsonContext.Default.OciManifest)
+            ?? throw Invalid(reference, "empty manifest");
+        var progress = new PullProgressTracker(reference.ToString(), manifest.Layers.Sum(l => l.Size) + manifest.Config.Size, options.Progress);
+
+        await StoreDocumentAsync(top, ct);
+        if (!ReferenceEquals(top, manifestBlob))
+        {
+            await StoreDocumentAsync(manifestBlob, ct);
+        }
+
+        await FetchBlobAsync(reference, manifest.Config, options.Auth, progress, ct);
+        var config = await ReadConfigAsync(reference, manifest.Config.Digest, ct);
+        if (config.RootFs.DiffIds.Count != manifest.Layers.Count)
+        {
+            throw Invalid(reference, $"config lists {config.RootFs.DiffIds.Count} diff IDs for {manifest.Layers.Count} layers");
+        }
+
+        var layers = await PullLayersAsync(reference, manifest, config, options.Auth, progress, ct);
+        var record = MergeNames(new ImageRecord
+        {
+            Id = manifest.Config.Digest,
+            ManifestDigest = manifestBlob.Digest,
+            IndexDigest = indexDigest,
+            RepoTags = reference.Tag is null ? [] : [$"{reference.Name}:{reference.Tag}"],
+            RepoDigests = [$"{reference.Name}@{top.Digest}"],
+            Layers = layers,
+            Size = manifestBlob.Content.Length + manifest.Config.Size + manifest.Layers.Sum(l => l.Size),
+            Platform = new OciPlatform { Os = config.Os, Architecture = config.Architecture, Variant = config.Variant },
+            PulledAt = time.GetUtcNow(),
+        });
+        await metadata.PutAsync(record, ct);
+        var elapsed = time.GetElapsedTime(started);
+        LogPulled(logger, reference, record.Id, record.Size, elapsed);
+
+        return record;
+    }
+
+    /// <summary>Downloads run ahead in parallel; each layer is unpacked as soon as it and its parent are ready.</summary>
+    private async Task<IReadOnlyList<ImageLayer>> PullLayersAsync(
+        ImageReference reference, OciManifest manifest, OciImageConfig config, RegistryAuth? auth, PullProgressTracker progress, CancellationToken ct)
+    {
+        var chainIds = Digests.ChainIds(config.RootFs.DiffIds);
+        using var downloads = new SemaphoreSlim(ParallelDownloads);
+        var fetches = manifest.Layers.Select((layer, i) => snapshots.LayerExists(chainIds[i])
+            ? Task.CompletedTask
+            : ThrottledAsync(downloads, () => FetchBlobAsync(reference, layer, auth, progress, ct), ct)).ToList();
+
+        var result = new List<ImageLayer>(manifest.Layers.Count);
+        try
+        {
+            for (var i = 0; i < manifest.Layers.Count; i++)
+            {
+                var layer = manifest.Layers[i];
+                await fetches[i];
+                await CommitLayerAsync(reference, layer, config.RootFs.DiffIds[i], chainIds[i], i == 0 ? null : chainIds[i - 1], ct);
+                result.Add(new ImageLayer(layer.Digest, layer.MediaType, layer.Size, config.RootFs.DiffIds[i], chainIds[i]));
+            }
+        }
+        finally
+        {
+            // Never leave downloads running past a failed pull.
+            await Task.WhenAll(fetches.Select(f => f.ContinueWith(_ => { }, TaskScheduler.Default)));
+        }
+
+        return result;
+    }
+
+    private Task<bool> CommitLayerAsync(ImageReference reference, OciDescriptor layer, string diffId, string chainId, string? parentChainId, CancellationToken ct)
+        => _layers.RunAsync(chainId, async () =>
+        {
+            if (snapshots.LayerExists(chainId))
+            {
+                return true;
+            }
+
+            var compression = LayerMediaTypes.CompressionOf(layer.MediaType);
+            await snapshots.CommitLayerAsync(chainId, parentChainId, async (directory, token) =>
+            {
+                await using var stream = await content.OpenReadAsync(layer.Digest, token);
+                var unpacked = await unpacker.UnpackAsync(stream, compression, directory, token);
+                if (unpacked.DiffId != diffId)
+                {
+                    throw Invalid(reference, $"layer {layer.Digest} unpacks to {unpacked.DiffId}, but the config says {diffId}");
+                }
+            }, ct);
+            return true;
+        }, ct);
+
+    private Task<bool> FetchBlobAsync(ImageReference reference, OciDescriptor blob, RegistryAuth? auth, PullProgressTracker progress, CancellationToken ct)
+        => _blobs.RunAsync(blob.Digest, async () =>
+        {
+            if (await content.InfoAsync(blob.Digest, ct) is not null)
+            {
+                progress.Add(blob.Size);
+                return true;
+            }
+
+            for (var attempt = 1; ; attempt++)
+            {
+                await using var writer = await content.OpenWriterAsync(blob.Digest, blob.Size, ct);
+                progress.Add(writer.Offset);
+                try
+                {
+                    await using var source = await registry.OpenBlobAsync(reference, blob.Digest, writer.Offset, auth, ct);
+                    await CopyAsync(source, writer, blob, progress, ct);
+                    await writer.CommitAsync(ct);
+                    return true;
+                }
+                catch (ContentDigestMismatchException e)
+                {
+                    throw new RuntimeException(RuntimeErrorKind.Invalid, $"pulling {reference}: blob {blob.Digest}: {e.Message}", e);
+                }
+                catch (Exception e) when (e is IOException or HttpRequestException && attempt < BlobAttempts)
+                {
+                    // The connection broke mid-blob: resume from what the ingest already holds.
+                    progress.Add(-writer.Offset);
+                    LogBlobRetry(logger, blob.Digest, attempt, e.Message);
+                    await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt), time, ct);
+                }
+            }
+        }, ct);
+
+    private static async Task CopyAsync(Stream source, IContentWriter writer, OciDescriptor blob, PullProgressTracker progress, CancellationToken ct)
+    {
+        var buffer = new byte[CopyBufferBytes];
+        int read;
+        while ((read = await source.ReadAsync(buffer, ct)) > 0)
+        {
+            if (writer.Offset + read > blob.Size)
+            {
+                throw new ContentDigestMismatchException($"registry sent more than the {blob.Size} bytes the manifest declares");
+            }
+
+            await writer.WriteAsync(buffer.AsMemory(0, read), ct);
+            progress.Add(read);
+        }
+    }
+
+    private async Task StoreDocumentAsync(FetchedManifest document, CancellationToken ct)
+    {
+        if (await content.InfoAsync(document.Digest, ct) is not null)
+        {
+            return;
+        }
+
+        await using var writer = await content.OpenWriterAsync(document.Digest, document.Content.Length, ct);
+        if (writer.Offset > 0)
+        {
+            await writer.AbortAsync(ct);
+            await using var fresh = await content.OpenWriterAsync(document.Digest, document.Content.Length, ct);
+            await fresh.WriteAsync(document.Content, ct);
+            await fresh.CommitAsync(ct);
+            return;
+        }
+
+        await writer.WriteAsync(document.Content, ct);
+        await writer.CommitAsync(ct);
+    }
+
+    private async Task<OciImageConfig> ReadConfigAsync(ImageReference reference, string digest, CancellationToken ct)
+    {
+        await using var stream = await content.OpenReadAsync(digest, ct);
+        return await JsonSerializer.DeserializeAsync(stream, OciJsonContext.Default.OciImageConfig, ct)
+            ?? throw Invalid(reference, "empty image config");
+    }
+
+    private ImageRecord MergeNames(ImageRecord pulled)
+    {
+        var existing = metadata.Get(pulled.Id);
+        return existing is null
+            ? pulled
+            : pulled with
+            {
+                RepoTags = [.. existing.RepoTags.Union(pulled.RepoTags, StringComparer.Ordinal)],
+                RepoDigests = [.. existing.RepoDigests.Union(pulled.RepoDigests, StringComparer.Ordinal)],
+                Pinned = existing.Pinned,
+            };
+    }
+
+    /// <summary>Docker v2 manifests may omit mediaType in the body; the registry's Content-Type is authoritative then.</summary>
+    private static string EffectiveMediaType(FetchedManifest manifest)
+    {
+        if (OciMediaTypes.IsIndex(manifest.MediaType) || OciMediaTypes.IsManifest(manifest.MediaType))
+        {
+            return manifest.MediaType;
+        }
+
+        var versioned = JsonSerializer.Deserialize(manifest.Content.Span, OciJsonContext.Default.OciVersioned);
+        return versioned?.MediaType ?? (versioned?.Manifests is not null ? OciMediaTypes.ImageIndex : OciMediaTypes.ImageManifest);
+    }
+
+    private static async Task ThrottledAsync(SemaphoreSlim gate, Func<Task> action, CancellationToken ct)
+    {
+        await gate.WaitAsync(ct);
+        try
+        {
+            await action();
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private static RuntimeException Invalid(ImageReference reference, string why)
+        => new(RuntimeErrorKind.Invalid, $"pulling {reference}: {why}");
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Pulled {Reference} as {ImageId} ({Bytes} bytes) in {Elapsed}")]
+    private static partial void LogPulled(ILogger logger, ImageReference reference, string imageId, long bytes, TimeSpan elapsed);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Blob {Digest} broke off (attempt {Attempt}): {Reason}; resuming")]
+    private static partial void LogBlobRetry(ILogger logger, string digest, int attempt, string reason);
+}

@@ -1,0 +1,70 @@
+using System.Formats.Tar;
+using System.IO.Compression;
+using NodeAgent.Runtime.Snapshots;
+using ZstdSharp;
+
+namespace NodeAgent.Runtime.Images.Unpack;
+
+/// <summary>
+/// <see cref="ILayerUnpacker"/> over System.Formats.Tar: decompress → hash (the diff ID) → read
+/// entries → <see cref="LayerApplier"/>. Runs synchronously on a pool thread: decompression is
+/// CPU-bound and the per-entry syscalls are cheapest without async hops.
+/// </summary>
+public sealed class LayerUnpacker : ILayerUnpacker
+{
+    private const int TarBufferBytes = 1 << 20;
+
+    public Task<UnpackResult> UnpackAsync(Stream layer, LayerCompression compression, string targetDirectory, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(layer);
+        ArgumentException.ThrowIfNullOrEmpty(targetDirectory);
+        var target = Path.GetFullPath(targetDirectory);
+        return Task.Run(() => Unpack(layer, compression, target, cancellationToken), cancellationToken);
+    }
+
+    private static UnpackResult Unpack(Stream layer, LayerCompression compression, string target, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(target);
+        if (Libc.LStat(target, out var stat) != 0 || !stat.IsDirectory)
+        {
+            throw new ArgumentException($"unpack target '{target}' is not a directory (or is a symlink)", nameof(target));
+        }
+
+        var decompressed = Decompress(layer, compression);
+        try
+        {
+            using var hashing = new HashingReadStream(decompressed);
+            using var buffered = new BufferedStream(hashing, TarBufferBytes);
+            var applier = new LayerApplier(target);
+            using (var reader = new TarReader(buffered, leaveOpen: true))
+            {
+                while (reader.GetNextEntry(copyData: false) is { } entry)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    applier.Apply(entry);
+                }
+            }
+
+            applier.Finish();
+
+            // The diff ID covers the whole tar, including the end-of-archive blocks TarReader stops at.
+            buffered.CopyTo(Stream.Null);
+            return new UnpackResult(hashing.Digest(), hashing.BytesRead, applier.EntryCount);
+        }
+        finally
+        {
+            if (!ReferenceEquals(decompressed, layer))
+            {
+                decompressed.Dispose();
+            }
+        }
+    }
+
+    private static Stream Decompress(Stream layer, LayerCompression compression) => compression switch
+    {
+        LayerCompression.None => layer,
+        LayerCompression.Gzip => new GZipStream(layer, CompressionMode.Decompress, leaveOpen: true),
+        LayerCompression.Zstd => new DecompressionStream(layer, leaveOpen: true),
+        _ => throw new ArgumentOutOfRangeException(nameof(compression), compression, "unknown layer compression"),
+    };
+}

@@ -1,0 +1,17 @@
+namespace NodeAgent.Runtime;
+
+/// <summary>Every on-disk location of the runtime, derived from the data and run dirs (DESIGN.md §6).</summary>
+public sealed record RuntimePaths(string DataDir, string RunDir)
+{
+    public string Images => Path.Combine(DataDir, "images");
+
+    public string Content => Path.Combine(Images, "content");
+
+    public string ImageMetadata => Path.Combine(Images, "metadata");
+
+    public string Snapshots => Path.Combine(DataDir, "snapshots");
+
+    public string Sandboxes => Path.Combine(DataDir, "sandboxes");
+
+    public string Containers => Path.Combine(DataDir, "containers");
+}

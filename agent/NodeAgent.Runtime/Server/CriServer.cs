@@ -1,0 +1,89 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using NodeAgent.Runtime.Images;
+
+namespace NodeAgent.Runtime.Server;
+
+/// <summary>
+/// Hosts the CRI gRPC services on a unix socket (HTTP/2 without TLS, as every CRI runtime does).
+/// The socket is owner-only (0600): CRI grants root-equivalent power.
+/// </summary>
+public sealed class CriServer : IAsyncDisposable
+{
+    private const int MaxMessageBytes = 16 * 1024 * 1024;
+
+    private readonly WebApplication _app;
+    private readonly RuntimeLock _lock;
+    private readonly ImageServices _images;
+
+    private CriServer(WebApplication app, RuntimeLock runtimeLock, ImageServices images, string socketPath)
+    {
+        _app = app;
+        _images = images;
+        _lock = runtimeLock;
+        SocketPath = socketPath;
+    }
+
+    public string SocketPath { get; }
+
+    public static async Task<CriServer> StartAsync(RuntimeOptions options, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+    {
+        var socketPath = options.ListenSocket ?? throw new ArgumentException("ListenSocket is required", nameof(options));
+        var runtimeLock = RuntimeLock.Acquire(options.Paths);
+        ImageServices? images = null;
+        try
+        {
+            images = await RuntimeComposition.CreateImageServicesAsync(options, loggerFactory, cancellationToken);
+            var builder = WebApplication.CreateSlimBuilder();
+            builder.Logging.ClearProviders();
+            builder.Services.AddSingleton(loggerFactory);
+
+            Directory.CreateDirectory(Path.GetDirectoryName(socketPath)!);
+            RemoveStaleSocket(socketPath);
+            builder.WebHost.ConfigureKestrel(kestrel => kestrel.ListenUnixSocket(socketPath, listen => listen.Protocols = HttpProtocols.Http2));
+            builder.Services.AddSingleton(TimeProvider.System);
+            builder.Services.AddSingleton(new RuntimeInfo(options.Version));
+            builder.Services.AddSingleton(images.Manager);
+            builder.Services.AddGrpc(grpc =>
+            {
+                grpc.Interceptors.Add<CriErrorInterceptor>();
+                grpc.MaxReceiveMessageSize = MaxMessageBytes;
+                grpc.MaxSendMessageSize = MaxMessageBytes;
+            });
+
+            var app = builder.Build();
+            app.MapGrpcService<CriImageService>();
+            app.MapGrpcService<CriRuntimeService>();
+            await app.StartAsync(cancellationToken);
+            File.SetUnixFileMode(socketPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            return new CriServer(app, runtimeLock, images, socketPath);
+        }
+        catch
+        {
+            images?.Dispose();
+            runtimeLock.Dispose();
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        File.Delete(SocketPath);
+        _images.Dispose();
+        _lock.Dispose();
+    }
+
+    /// <summary>A socket file left by a killed runtime blocks bind(); the runtime lock proves nobody else serves it.</summary>
+    private static void RemoveStaleSocket(string socketPath)
+    {
+        if (File.Exists(socketPath))
+        {
+            File.Delete(socketPath);
+        }
+    }
+}

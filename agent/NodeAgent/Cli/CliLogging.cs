@@ -1,0 +1,21 @@
+using Microsoft.Extensions.Logging;
+
+namespace NodeAgent.Cli;
+
+/// <summary>Console logging for long-running subcommands; NODEAGENT_LOG_LEVEL (e.g. Debug) overrides Information.</summary>
+internal static class CliLogging
+{
+    public static ILoggerFactory Create()
+    {
+        var level = Enum.TryParse<LogLevel>(Environment.GetEnvironmentVariable("NODEAGENT_LOG_LEVEL"), ignoreCase: true, out var parsed) ? parsed : LogLevel.Information;
+        return LoggerFactory.Create(builder => builder
+            .SetMinimumLevel(level)
+            .AddFilter("Microsoft.AspNetCore", LogLevel.Warning)
+            .AddSimpleConsole(console =>
+            {
+                console.SingleLine = true;
+                console.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+                console.UseUtcTimestamp = true;
+            }));
+    }
+}
