@@ -23,6 +23,12 @@ public static class RuntimeComposition
     {
         var paths = options.Paths;
         var time = TimeProvider.System;
+        // Leftovers of an import killed halfway; the caller holds the runtime lock, so none is live.
+        if (Directory.Exists(paths.ImportScratch))
+        {
+            Directory.Delete(paths.ImportScratch, recursive: true);
+        }
+
         var content = new FileContentStore(paths.Content);
         var snapshots = new OverlaySnapshotter(paths.Snapshots);
         var unpacker = new LayerUnpacker();
@@ -35,6 +41,6 @@ public static class RuntimeComposition
             => new(source, content, unpacker, snapshots, metadata, time, loggerFactory.CreateLogger<ImagePuller>());
 
         var manager = new ImageManager(PullerFor(registry), metadata, content, snapshots, paths, time);
-        return new ImageServices(manager, new ImageImporter(PullerFor), snapshots);
+        return new ImageServices(manager, new ImageImporter(PullerFor, paths.ImportScratch), snapshots);
     }
 }

@@ -1,7 +1,7 @@
 namespace NodeAgent.Runtime;
 
 /// <summary>
-/// An exclusive lock file in the run dir: two runtimes on one data dir would corrupt each other's
+/// An exclusive lock file in the data dir: two runtimes on one data dir would corrupt each other's
 /// state, so the second one fails at start with a message naming the lock.
 /// </summary>
 public sealed class RuntimeLock : IDisposable

@@ -9,6 +9,8 @@ public sealed record RuntimePaths(string DataDir, string RunDir)
 
     public string ImageMetadata => Path.Combine(Images, "metadata");
 
+    public string ImportScratch => Path.Combine(Images, "import");
+
     public string Snapshots => Path.Combine(DataDir, "snapshots");
 
     public string Sandboxes => Path.Combine(DataDir, "sandboxes");

@@ -1,3 +1,5 @@
+using NodeAgent.Runtime.Errors;
+
 namespace NodeAgent.Runtime.Images;
 
 /// <summary>How a layer blob is compressed, decided by its media type.</summary>
@@ -16,6 +18,6 @@ public static class LayerMediaTypes
         OciMediaTypes.Layer or OciMediaTypes.NonDistributableLayer => LayerCompression.None,
         OciMediaTypes.LayerGzip or OciMediaTypes.NonDistributableLayerGzip or OciMediaTypes.DockerLayerGzip or OciMediaTypes.DockerForeignLayerGzip => LayerCompression.Gzip,
         OciMediaTypes.LayerZstd => LayerCompression.Zstd,
-        _ => throw new NotSupportedException($"unsupported layer media type '{mediaType}'"),
+        _ => throw new RuntimeException(RuntimeErrorKind.Invalid, $"unsupported layer media type '{mediaType}'"),
     };
 }

@@ -34,6 +34,7 @@ public sealed class CriServer : IAsyncDisposable
         var socketPath = options.ListenSocket ?? throw new ArgumentException("ListenSocket is required", nameof(options));
         var runtimeLock = RuntimeLock.Acquire(options.Paths);
         ImageServices? images = null;
+        WebApplication? app = null;
         try
         {
             images = await RuntimeComposition.CreateImageServicesAsync(options, loggerFactory, cancellationToken);
@@ -54,7 +55,7 @@ public sealed class CriServer : IAsyncDisposable
                 grpc.MaxSendMessageSize = MaxMessageBytes;
             });
 
-            var app = builder.Build();
+            app = builder.Build();
             app.MapGrpcService<CriImageService>();
             app.MapGrpcService<CriRuntimeService>();
             await app.StartAsync(cancellationToken);
@@ -63,6 +64,13 @@ public sealed class CriServer : IAsyncDisposable
         }
         catch
         {
+            // A half-started server must not keep the socket, the store or the lock.
+            if (app is not null)
+            {
+                await app.DisposeAsync();
+            }
+
+            File.Delete(socketPath);
             images?.Dispose();
             runtimeLock.Dispose();
             throw;

@@ -54,7 +54,7 @@ internal static class CriCommand
         return ExitCodes.Success;
     }
 
-    /// <summary>The default registries.yaml is optional; one named explicitly must exist (checked by the registry client).</summary>
+    /// <summary>The default registries.yaml is optional (an explicitly named one was checked when options were built).</summary>
     public static RuntimeOptions ToRuntimeOptions(NodeAgentOptions options) => new()
     {
         DataDir = options.DataDir,

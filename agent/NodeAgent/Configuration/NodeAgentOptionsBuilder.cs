@@ -33,6 +33,15 @@ public static class NodeAgentOptionsBuilder
             Listen = ConfigValueParser.UnixEndpoint(Value(config, ConfigKeys.Listen)),
         };
 
+        // The default registries.yaml location is optional; any other file the user names must
+        // exist, or mirrors and credentials would silently be ignored.
+        if (config.Find(ConfigKeys.RegistryConfig) is { Source: not ConfigSource.Default } registryConfig
+            && options.RegistryConfig != ConfigKeys.RegistryConfig.Default
+            && !File.Exists(options.RegistryConfig))
+        {
+            throw new ConfigException($"registry-config file {options.RegistryConfig} (from {registryConfig.Origin}) does not exist");
+        }
+
         if (Overlaps(options.PodCidr, options.ServiceCidr) && config.Find(ConfigKeys.ServiceCidr) is not null)
         {
             throw new ConfigException($"pod-cidr {options.PodCidr} and service-cidr {options.ServiceCidr} overlap; choose disjoint ranges");

@@ -125,4 +125,14 @@ public sealed class CliTests
         Assert.Equal(ExitCodes.Usage, exitCode);
         Assert.Contains("\"myregistry\"", stderr, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Named_registry_config_that_does_not_exist_is_an_error()
+    {
+        var (exitCode, _, stderr) = await CliRunner.RunAsync(["cri", "--registry-config", "/nonexistent/registries.yaml"]);
+
+        Assert.Equal(ExitCodes.Usage, exitCode);
+        Assert.Contains("/nonexistent/registries.yaml", stderr, StringComparison.Ordinal);
+        Assert.Contains("--registry-config", stderr, StringComparison.Ordinal);
+    }
 }

@@ -10,14 +10,15 @@ namespace NodeAgent.Runtime.Images.Import;
 /// tarball goes through the same verified pull path as a registry pull (digests checked, layers
 /// unpacked once), so a machine without a registry can still run images.
 /// </summary>
-public sealed class ImageImporter(Func<IRegistryClient, ImagePuller> pullerFor)
+public sealed class ImageImporter(Func<IRegistryClient, ImagePuller> pullerFor, string scratchRoot)
 {
     /// <summary>Registry name given to layout tags that are not full references ("latest", "v1").</summary>
     public const string LocalRegistry = "import.local";
 
     public async Task<IReadOnlyList<ImageRecord>> ImportAsync(string path, string? name, IProgress<PullProgress>? progress, CancellationToken cancellationToken)
     {
-        var scratch = Directory.CreateTempSubdirectory("nodeagent-import-");
+        // Extract beside the store (same filesystem, cleaned on failure), not into a small /tmp.
+        var scratch = Directory.CreateDirectory(Path.Combine(scratchRoot, "import-" + Guid.NewGuid().ToString("N")));
         try
         {
             var layout = await ImageArchive.ToLayoutAsync(path, scratch.FullName, cancellationToken);

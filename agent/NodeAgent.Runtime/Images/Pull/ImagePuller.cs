@@ -47,8 +47,7 @@ public sealed partial class ImagePuller(
         if (OciMediaTypes.IsIndex(EffectiveMediaType(top)))
         {
             indexDigest = top.Digest;
-            var index = JsonSerializer.Deserialize(top.Content.Span, OciJsonContext.Default.OciIndex)
-                ?? throw Invalid(reference, "empty image index");
+            var index = Parse(reference, "image index", () => JsonSerializer.Deserialize(top.Content.Span, OciJsonContext.Default.OciIndex));
             var chosen = PlatformMatcher.Select(index, options.Platform)
                 ?? throw new RuntimeException(
                     RuntimeErrorKind.NotFound,
@@ -56,8 +55,7 @@ public sealed partial class ImagePuller(
             manifestBlob = await registry.GetManifestAsync(reference with { Tag = null, Digest = chosen.Digest }, options.Auth, ct);
         }
 
-        var manifest = JsonSerializer.Deserialize(manifestBlob.Content.Span, OciJsonContext.Default.OciManifest)
-            ?? throw Invalid(reference, "empty manifest");
+        var manifest = Parse(reference, "manifest", () => JsonSerializer.Deserialize(manifestBlob.Content.Span, OciJsonContext.Default.OciManifest));
         var progress = new PullProgressTracker(reference.ToString(), manifest.Layers.Sum(l => l.Size) + manifest.Config.Size, options.Progress);
 
         await StoreDocumentAsync(top, ct);
@@ -217,9 +215,8 @@ public sealed partial class ImagePuller(
 
     private async Task<OciImageConfig> ReadConfigAsync(ImageReference reference, string digest, CancellationToken ct)
     {
-        await using var stream = await content.OpenReadAsync(digest, ct);
-        return await JsonSerializer.DeserializeAsync(stream, OciJsonContext.Default.OciImageConfig, ct)
-            ?? throw Invalid(reference, "empty image config");
+        var bytes = await ReadAllAsync(digest, ct);
+        return Parse(reference, "image config", () => JsonSerializer.Deserialize(bytes, OciJsonContext.Default.OciImageConfig));
     }
 
     private ImageRecord MergeNames(ImageRecord pulled)
@@ -257,6 +254,28 @@ public sealed partial class ImagePuller(
         finally
         {
             gate.Release();
+        }
+    }
+
+    private async Task<byte[]> ReadAllAsync(string digest, CancellationToken ct)
+    {
+        await using var stream = await content.OpenReadAsync(digest, ct);
+        using var buffer = new MemoryStream();
+        await stream.CopyToAsync(buffer, ct);
+        return buffer.ToArray();
+    }
+
+    /// <summary>Registries are untrusted: malformed JSON is an invalid image, not an internal error.</summary>
+    private static T Parse<T>(ImageReference reference, string what, Func<T?> parse)
+        where T : class
+    {
+        try
+        {
+            return parse() ?? throw Invalid(reference, $"empty {what}");
+        }
+        catch (JsonException e)
+        {
+            throw new RuntimeException(RuntimeErrorKind.Invalid, $"pulling {reference}: malformed {what}: {e.Message}", e);
         }
     }
 
