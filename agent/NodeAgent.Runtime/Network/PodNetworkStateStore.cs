@@ -53,15 +53,25 @@ public sealed class PodNetworkStateStore
         Directory.CreateDirectory(_directory);
         var path = PathFor(state.SandboxId);
         var temp = path + ".tmp";
-        var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 4096, FileOptions.Asynchronous);
-        await using (stream.ConfigureAwait(false))
+        try
         {
-            await JsonSerializer.SerializeAsync(stream, state, JsonOptions, cancellationToken);
-            await stream.FlushAsync(cancellationToken);
-            stream.Flush(flushToDisk: true);
-        }
+            var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 4096, FileOptions.Asynchronous);
+            await using (stream.ConfigureAwait(false))
+            {
+                await JsonSerializer.SerializeAsync(stream, state, JsonOptions, cancellationToken);
+                await stream.FlushAsync(cancellationToken);
+                // Survives a power loss too: IPAM allocations on disk would otherwise outlive their record.
+                stream.Flush(flushToDisk: true);
+            }
 
-        File.Move(temp, path, overwrite: true);
+            File.Move(temp, path, overwrite: true);
+        }
+        catch
+        {
+            // A cancelled or failed write leaves the previous state (or none), never a stray temp file.
+            File.Delete(temp);
+            throw;
+        }
     }
 
     public void Delete(string sandboxId)
