@@ -17,5 +17,14 @@ public sealed record RuntimeOptions
 
     public string Version { get; init; } = "0.0.0";
 
+    /// <summary>The Linux bridge pods attach to (DESIGN.md §3: na0).</summary>
+    public string BridgeName { get; init; } = "na0";
+
+    /// <summary>The range pod IPs come from (host-local IPAM).</summary>
+    public string PodCidr { get; init; } = "10.66.0.0/16";
+
+    /// <summary>The OCI runtime binary (runc; crun is selectable but refuses this machine's hybrid cgroups).</summary>
+    public string OciRuntimePath { get; init; } = "/usr/sbin/runc";
+
     public RuntimePaths Paths => new(DataDir, RunDir);
 }

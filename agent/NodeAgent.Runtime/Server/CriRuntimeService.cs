@@ -1,13 +1,22 @@
 using Grpc.Core;
 using NodeAgent.Cri.V1;
+using NodeAgent.Runtime.Containers;
+using NodeAgent.Runtime.Network;
+using NodeAgent.Runtime.Sandboxes;
 
 namespace NodeAgent.Runtime.Server;
 
 /// <summary>
-/// CRI <c>runtime.v1.RuntimeService</c>. Until sandboxes and containers land, only Version and
-/// Status answer; every other RPC returns UNIMPLEMENTED (the generated base class does that).
+/// CRI RuntimeService: translation only, one file per RPC (CriRuntimeService.*.cs); the work is in
+/// <see cref="SandboxManager"/>, <see cref="ContainerManager"/> and <see cref="IPodNetwork"/>.
+/// Streaming (Exec, Attach, PortForward) is not served yet and answers UNIMPLEMENTED.
 /// </summary>
-internal sealed class CriRuntimeService(RuntimeInfo info) : RuntimeService.RuntimeServiceBase
+internal sealed partial class CriRuntimeService(
+    RuntimeInfo info,
+    SandboxManager sandboxes,
+    ContainerManager containers,
+    PodLifecycle pods,
+    IPodNetwork network) : RuntimeService.RuntimeServiceBase
 {
     public override Task<VersionResponse> Version(VersionRequest request, ServerCallContext context)
         => Task.FromResult(new VersionResponse
@@ -18,21 +27,11 @@ internal sealed class CriRuntimeService(RuntimeInfo info) : RuntimeService.Runti
             RuntimeApiVersion = "v1",
         });
 
-    public override Task<StatusResponse> Status(StatusRequest request, ServerCallContext context)
-    {
-        var response = new StatusResponse
-        {
-            Status = new RuntimeStatus
-            {
-                Conditions =
-                {
-                    new RuntimeCondition { Type = "RuntimeReady", Status = false, Reason = "ContainersNotImplemented", Message = "this build serves images only; sandboxes and containers are not implemented yet" },
-                    new RuntimeCondition { Type = "NetworkReady", Status = false, Reason = "NetworkNotImplemented", Message = "pod networking is not implemented yet" },
-                },
-            },
-        };
-        return Task.FromResult(response);
-    }
+    public override Task<UpdateRuntimeConfigResponse> UpdateRuntimeConfig(UpdateRuntimeConfigRequest request, ServerCallContext context)
+        => Task.FromResult(new UpdateRuntimeConfigResponse()); // the pod CIDR comes from --pod-cidr; nothing else is configurable here
+
+    public override Task<RuntimeConfigResponse> RuntimeConfig(RuntimeConfigRequest request, ServerCallContext context)
+        => Task.FromResult(new RuntimeConfigResponse { Linux = new LinuxRuntimeConfiguration { CgroupDriver = CgroupDriver.Cgroupfs } });
 }
 
 /// <summary>Identity of this runtime as reported by Version.</summary>

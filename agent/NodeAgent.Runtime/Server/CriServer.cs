@@ -18,11 +18,13 @@ public sealed class CriServer : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly RuntimeLock _lock;
     private readonly ImageServices _images;
+    private readonly PodServices _pods;
 
-    private CriServer(WebApplication app, RuntimeLock runtimeLock, ImageServices images, string socketPath)
+    private CriServer(WebApplication app, RuntimeLock runtimeLock, ImageServices images, PodServices pods, string socketPath)
     {
         _app = app;
         _images = images;
+        _pods = pods;
         _lock = runtimeLock;
         SocketPath = socketPath;
     }
@@ -34,10 +36,12 @@ public sealed class CriServer : IAsyncDisposable
         var socketPath = options.ListenSocket ?? throw new ArgumentException("ListenSocket is required", nameof(options));
         var runtimeLock = RuntimeLock.Acquire(options.Paths);
         ImageServices? images = null;
+        PodServices? pods = null;
         WebApplication? app = null;
         try
         {
             images = await RuntimeComposition.CreateImageServicesAsync(options, loggerFactory, cancellationToken);
+            pods = await RuntimeComposition.CreatePodServicesAsync(options, images, loggerFactory, cancellationToken);
             var builder = WebApplication.CreateSlimBuilder();
             builder.Logging.ClearProviders();
             builder.Services.AddSingleton(loggerFactory);
@@ -48,6 +52,10 @@ public sealed class CriServer : IAsyncDisposable
             builder.Services.AddSingleton(TimeProvider.System);
             builder.Services.AddSingleton(new RuntimeInfo(options.Version));
             builder.Services.AddSingleton(images.Manager);
+            builder.Services.AddSingleton(pods.Sandboxes);
+            builder.Services.AddSingleton(pods.Containers);
+            builder.Services.AddSingleton(pods.Pods);
+            builder.Services.AddSingleton(pods.Network);
             builder.Services.AddGrpc(grpc =>
             {
                 grpc.Interceptors.Add<CriErrorInterceptor>();
@@ -60,7 +68,7 @@ public sealed class CriServer : IAsyncDisposable
             app.MapGrpcService<CriRuntimeService>();
             await app.StartAsync(cancellationToken);
             File.SetUnixFileMode(socketPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-            return new CriServer(app, runtimeLock, images, socketPath);
+            return new CriServer(app, runtimeLock, images, pods, socketPath);
         }
         catch
         {
@@ -71,6 +79,7 @@ public sealed class CriServer : IAsyncDisposable
             }
 
             File.Delete(socketPath);
+            pods?.Dispose();
             images?.Dispose();
             runtimeLock.Dispose();
             throw;
@@ -82,6 +91,7 @@ public sealed class CriServer : IAsyncDisposable
         await _app.StopAsync();
         await _app.DisposeAsync();
         File.Delete(SocketPath);
+        _pods.Dispose();
         _images.Dispose();
         _lock.Dispose();
     }

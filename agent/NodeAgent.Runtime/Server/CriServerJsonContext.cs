@@ -6,4 +6,6 @@ namespace NodeAgent.Runtime.Server;
 [JsonSerializable(typeof(Dictionary<string, object?>))]
 [JsonSerializable(typeof(JsonElement))]
 [JsonSerializable(typeof(string))]
+[JsonSerializable(typeof(int))]
+[JsonSerializable(typeof(bool))]
 internal sealed partial class CriServerJsonContext : JsonSerializerContext;

@@ -60,6 +60,8 @@ internal static class CriCommand
         DataDir = options.DataDir,
         RunDir = options.RunDir,
         InsecureRegistries = options.InsecureRegistries,
+        BridgeName = options.Bridge,
+        PodCidr = options.PodCidr.ToString(),
         RegistryConfig = options.RegistryConfig == ConfigKeys.RegistryConfig.Default && !File.Exists(options.RegistryConfig) ? null : options.RegistryConfig,
         Version = BuildInfo.Version,
     };

@@ -9,11 +9,11 @@ namespace NodeAgent.Testing.Containerd;
 /// unique socket path, killed by PID), mounts under its directories, pod cgroups, the CNI bridge.
 /// Every step treats "already gone" as success.
 /// </summary>
-internal static partial class HostCleanup
+public static partial class HostCleanup
 {
     private const int MntDetach = 2;
 
-    public static async Task RemoveLeftoversAsync(ContainerdSettings settings, CancellationToken cancellationToken)
+    internal static async Task RemoveLeftoversAsync(ContainerdSettings settings, CancellationToken cancellationToken)
     {
         foreach (var process in ProcessProbe.Find(settings.BaseDirectory))
         {
@@ -53,10 +53,12 @@ internal static partial class HostCleanup
     }
 
     /// <summary>Deepest first: a cgroup directory can only be removed once its children are.</summary>
-    private static void RemoveCgroups(string prefix)
+    public static void RemoveCgroups(string prefix)
     {
         var mounts = MountInfoParser.Parse(File.ReadAllText(MountProbe.MountInfoPath));
-        var dirs = CgroupProbe.Find(CgroupProbe.Roots(mounts), prefix);
+        // The probe reports the topmost match; a cgroup can only go once every child cgroup went.
+        var dirs = CgroupProbe.Find(CgroupProbe.Roots(mounts), prefix)
+            .SelectMany(d => Directory.EnumerateDirectories(d, "*", SearchOption.AllDirectories).Append(d));
         foreach (var dir in dirs.OrderByDescending(d => d.Length))
         {
             try
@@ -70,7 +72,7 @@ internal static partial class HostCleanup
         }
     }
 
-    private static async Task DeleteBridgeAsync(string bridge, CancellationToken cancellationToken)
+    public static async Task DeleteBridgeAsync(string bridge, CancellationToken cancellationToken)
     {
         if (Directory.Exists(Path.Combine("/sys/class/net", bridge)))
         {

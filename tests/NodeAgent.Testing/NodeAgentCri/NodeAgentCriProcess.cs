@@ -74,6 +74,8 @@ public sealed class NodeAgentCriProcess : IAsyncDisposable
             "--listen", settings.Endpoint,
             "--data-dir", settings.DataDir,
             "--run-dir", settings.RunDir,
+            "--bridge", settings.BridgeName,
+            "--pod-cidr", settings.PodCidr,
             "--registry-config", settings.RegistriesYaml is null ? Path.Combine(settings.BaseDirectory, "no-registries.yaml") : settings.RegistriesYamlPath,
         };
         foreach (var registry in settings.InsecureRegistries)

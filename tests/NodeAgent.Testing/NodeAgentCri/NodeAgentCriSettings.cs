@@ -16,6 +16,14 @@ public sealed record NodeAgentCriSettings
     /// <summary>The built nodeagent.dll; by default the copy next to the test assembly.</summary>
     public string NodeAgentDll { get; init; } = Path.Combine(AppContext.BaseDirectory, "nodeagent.dll");
 
+    /// <summary>The pod bridge; by default named from the prefix so leak checks find it (at most 15 bytes).</summary>
+    public string? Bridge { get; init; }
+
+    public string BridgeName => Bridge ?? Prefix[..Math.Min(Prefix.Length, 12)] + "b";
+
+    /// <summary>A /24 of its own, so runtimes started by parallel tests never share addresses.</summary>
+    public string PodCidr { get; init; } = Common.TestIds.NewSubnet24();
+
     public string DataDir => Path.Combine(BaseDirectory, "data");
 
     public string RunDir => Path.Combine(BaseDirectory, "run");

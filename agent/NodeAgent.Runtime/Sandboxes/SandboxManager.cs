@@ -1,0 +1,242 @@
+using Microsoft.Extensions.Logging;
+using NodeAgent.Cri.V1;
+using NodeAgent.Runtime.Containers.Spec;
+using NodeAgent.Runtime.Errors;
+using NodeAgent.Runtime.Network;
+using NodeAgent.Runtime.Oci;
+using NodeAgent.Runtime.Oci.Spec;
+using NodeAgent.Runtime.State;
+
+namespace NodeAgent.Runtime.Sandboxes;
+
+/// <summary>
+/// Pod sandboxes: a pinned network namespace wired by CNI, the shared files, a /dev/shm tmpfs and
+/// the infra process (catatonit -P under runc, no monitor) holding the IPC/UTS(/PID) namespaces.
+/// Every step of <see cref="RunAsync"/> is undone when a later one fails.
+/// </summary>
+public sealed partial class SandboxManager
+{
+    private readonly ObjectIndex<SandboxRecord> _index;
+    private readonly IPodNetwork _network;
+    private readonly IOciRuntime _oci;
+    private readonly SandboxFilesWriter _files;
+    private readonly SandboxOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<SandboxManager> _logger;
+
+    internal SandboxManager(
+        ObjectIndex<SandboxRecord> index,
+        IPodNetwork network,
+        IOciRuntime oci,
+        SandboxFilesWriter files,
+        SandboxOptions options,
+        TimeProvider time,
+        ILogger<SandboxManager> logger)
+    {
+        _index = index;
+        _network = network;
+        _oci = oci;
+        _files = files;
+        _options = options;
+        _time = time;
+        _logger = logger;
+    }
+
+    public IEnumerable<SandboxRecord> List() => _index.All;
+
+    public SandboxRecord Get(string id) => _index.Get(id);
+
+    public SandboxRecord? Find(string id) => _index.Find(id);
+
+    public string DirectoryOf(string id) => _index.Disk.DirectoryOf(id);
+
+    public static string NameOf(PodSandboxMetadata metadata)
+    {
+        ArgumentNullException.ThrowIfNull(metadata);
+        return $"{metadata.Name}_{metadata.Namespace}_{metadata.Uid}_{metadata.Attempt}";
+    }
+
+    public async Task<SandboxRecord> RunAsync(PodSandboxConfig config, string runtimeHandler, CancellationToken cancellationToken)
+    {
+        Validate(config);
+        var id = RuntimeIds.New();
+        var name = NameOf(config.Metadata);
+        if (!_index.TryReserve(name, id, out var existing))
+        {
+            // A retried RunPodSandbox (the caller timed out) gets the sandbox the first call made.
+            return _index.Find(existing) is { State: SandboxState.Ready } ready
+                ? ready
+                : throw new RuntimeException(RuntimeErrorKind.AlreadyExists, $"sandbox name {name} is reserved by {existing}");
+        }
+
+        using var held = await _index.LockAsync(id, cancellationToken);
+        var hostNetwork = config.Linux?.SecurityContext?.NamespaceOptions?.Network == NamespaceMode.Node;
+        var record = new SandboxRecord
+        {
+            Id = id,
+            Config = SandboxRecord.Serialize(config),
+            CreatedAt = _time.GetUtcNow(),
+            State = SandboxState.Creating,
+            RuntimeHandler = runtimeHandler,
+            HostNetwork = hostNetwork,
+            CgroupParent = CgroupPaths.PodParent(config, id),
+            ShmPath = config.Linux?.SecurityContext?.NamespaceOptions?.Ipc == NamespaceMode.Node ? null : Path.Combine(_options.RunDirectory, id, "shm"),
+        };
+
+        try
+        {
+            await _index.SaveAsync(record, cancellationToken);
+            record = await SetUpAsync(record, config, cancellationToken);
+            record = record with { State = SandboxState.Ready };
+            await _index.SaveAsync(record, cancellationToken);
+            LogSandboxReady(_logger, id, name, record.Ips);
+            return record;
+        }
+        catch (Exception e)
+        {
+            LogSandboxFailed(_logger, name, e.Message);
+            // Compensation runs to completion even when the caller has gone.
+            await TearDownAsync(record, CancellationToken.None);
+            _index.Delete(id);
+            _index.Release(name, id);
+            throw;
+        }
+    }
+
+    /// <summary>Stops the infra process and releases the network; the record stays (NotReady) until removed. Idempotent.</summary>
+    public async Task StopAsync(string id, CancellationToken cancellationToken)
+    {
+        var record = _index.Get(id);
+        using var held = await _index.LockAsync(record.Id, cancellationToken);
+        await StopInfraAsync(record, CancellationToken.None);
+        await _network.TearDownAsync(record.Id, CancellationToken.None);
+        if (record.ShmPath is not null)
+        {
+            await _files.UnmountShmAsync(record.ShmPath, CancellationToken.None);
+        }
+
+        if (record.State != SandboxState.NotReady)
+        {
+            await _index.SaveAsync(record with { State = SandboxState.NotReady }, CancellationToken.None);
+        }
+    }
+
+    /// <summary>Removes everything of a sandbox (the caller removed its containers first). A missing sandbox is not an error.</summary>
+    public async Task RemoveAsync(string id, CancellationToken cancellationToken)
+    {
+        if (_index.Find(id) is not { } record)
+        {
+            return;
+        }
+
+        using var held = await _index.LockAsync(record.Id, cancellationToken);
+        await TearDownAsync(record, CancellationToken.None);
+        _index.Delete(record.Id);
+        _index.Release(NameOf(record.ParseConfig().Metadata), record.Id);
+        LogSandboxRemoved(_logger, record.Id);
+    }
+
+    /// <summary>Whether the infra process still runs (after a restart, or when someone killed it).</summary>
+    public static bool IsInfraAlive(SandboxRecord record) => record is not null && ProcessSignals.IsAlive(record.InfraPid);
+
+    /// <summary>At start: loads records and tears down sandboxes a crash left half set up.</summary>
+    internal async Task RecoverAsync(CancellationToken cancellationToken)
+    {
+        var orphans = _index.Load(r => NameOf(r.ParseConfig().Metadata));
+        foreach (var orphan in orphans)
+        {
+            await TearDownAsync(new SandboxRecord { Id = orphan, Config = [], CreatedAt = _time.GetUtcNow(), ShmPath = Path.Combine(_options.RunDirectory, orphan, "shm") }, cancellationToken);
+            _index.Delete(orphan);
+        }
+
+        foreach (var record in _index.All.Where(r => r.State == SandboxState.Creating).ToList())
+        {
+            await TearDownAsync(record, cancellationToken);
+            _index.Delete(record.Id);
+            _index.Release(NameOf(record.ParseConfig().Metadata), record.Id);
+        }
+    }
+
+    private async Task<SandboxRecord> SetUpAsync(SandboxRecord record, PodSandboxConfig config, CancellationToken cancellationToken)
+    {
+        var directory = _index.Disk.DirectoryOf(record.Id);
+        if (!record.HostNetwork)
+        {
+            var network = await _network.SetUpAsync(
+                new PodNetworkRequest(record.Id, config.Metadata.Name, config.Metadata.Namespace, config.Metadata.Uid, PortMappingsOf(config)),
+                cancellationToken);
+            record = record with { NetnsPath = network.NetnsPath, Ips = network.Addresses.Select(a => a.ToString()).ToList() };
+            await _index.SaveAsync(record, cancellationToken);
+        }
+
+        await SandboxFilesWriter.WriteAsync(directory, config, record.HostNetwork, cancellationToken);
+        if (record.ShmPath is not null)
+        {
+            await _files.MountShmAsync(record.ShmPath, cancellationToken);
+        }
+
+        var bundle = Path.Combine(directory, "bundle");
+        var rootfs = Path.Combine(bundle, "rootfs");
+        Directory.CreateDirectory(rootfs);
+        var spec = SandboxSpecBuilder.Build(new SandboxSpecInput(
+            record.Id, config, rootfs, _options.CatatonitPath, record.NetnsPath, CgroupPaths.ForContainer(record.CgroupParent, record.Id)));
+        await RuntimeSpecFile.WriteAsync(Path.Combine(bundle, "config.json"), spec, cancellationToken);
+        var pid = await _oci.RunDetachedAsync(record.Id, bundle, cancellationToken);
+        return record with { InfraPid = pid };
+    }
+
+    private async Task TearDownAsync(SandboxRecord record, CancellationToken cancellationToken)
+    {
+        await StopInfraAsync(record, cancellationToken);
+        await _oci.DeleteAsync(record.Id, cancellationToken);
+        await _network.TearDownAsync(record.Id, cancellationToken);
+        if (record.ShmPath is not null)
+        {
+            await _files.UnmountShmAsync(record.ShmPath, cancellationToken);
+            DeleteDirectory(Path.GetDirectoryName(record.ShmPath)!);
+        }
+    }
+
+    private async Task StopInfraAsync(SandboxRecord record, CancellationToken cancellationToken)
+    {
+        if (await _oci.StateAsync(record.Id, cancellationToken) is { IsRunning: true })
+        {
+            await _oci.KillAsync(record.Id, ProcessSignals.SigKill, all: true, cancellationToken);
+        }
+    }
+
+    private static List<Network.PortMapping> PortMappingsOf(PodSandboxConfig config)
+        => config.PortMappings
+            .Where(p => p.HostPort > 0)
+            .Select(p => new Network.PortMapping(p.Protocol.ToString().ToLowerInvariant(), p.ContainerPort, p.HostPort, string.IsNullOrEmpty(p.HostIp) ? null : p.HostIp))
+            .ToList();
+
+    private static void Validate(PodSandboxConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        if (config.Metadata is null || string.IsNullOrEmpty(config.Metadata.Name) || string.IsNullOrEmpty(config.Metadata.Namespace))
+        {
+            throw new RuntimeException(RuntimeErrorKind.Invalid, "sandbox config: metadata.name and metadata.namespace are required");
+        }
+    }
+
+    private static void DeleteDirectory(string path)
+    {
+        if (Directory.Exists(path))
+        {
+            Directory.Delete(path, recursive: true);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "sandbox {Id} ({Name}) ready, IPs {Ips}")]
+    private static partial void LogSandboxReady(ILogger logger, string id, string name, IReadOnlyList<string> ips);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "sandbox {Name} failed, rolled back: {Error}")]
+    private static partial void LogSandboxFailed(ILogger logger, string name, string error);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "sandbox {Id} removed")]
+    private static partial void LogSandboxRemoved(ILogger logger, string id);
+}
+
+/// <summary>Sandbox settings derived from the runtime options.</summary>
+public sealed record SandboxOptions(string RunDirectory, string CatatonitPath = "/usr/bin/catatonit");

@@ -1,0 +1,50 @@
+using NodeAgent.Cri.V1;
+using NodeAgent.Testing.Common;
+using NodeAgent.Testing.Leaks;
+
+namespace NodeAgent.Runtime.Tests.Pods;
+
+/// <summary>The pod scenarios against our runtime (<c>nodeagent cri</c>), plus what only ours can be asked to do.</summary>
+public sealed class NodeAgentPodRuntimeTests(NodeAgentPodTarget target)
+    : PodRuntimeScenarios(target), IClassFixture<NodeAgentPodTarget>
+{
+    private NodeAgentPodTarget Target => target;
+
+    [Fact]
+    public async Task Runtime_killed_and_restarted_keeps_running_pods_and_sees_exits_that_happened_meanwhile()
+    {
+        using var deadline = TestDeadline.Seconds(90);
+        var sandbox = PodConfigs.Sandbox(Target, Name("restart"));
+        var sandboxId = await RunAsync(sandbox, deadline.Token);
+        try
+        {
+            var sleeper = await StartAsync(PodConfigs.Container(Target, sandboxId, sandbox, "sleeper", "/bin/sleep", "300"), deadline.Token);
+            var waiter = await StartAsync(PodConfigs.Container(Target, sandboxId, sandbox, "waiter", "/bin/sh", "-c", "while [ ! -e /tmp/go ]; do /bin/sleep 0.1; done; exit 42"), deadline.Token);
+
+            await Target.KillAndRestartAsync(deadline.Token);
+            await ExecAsync(waiter, deadline.Token, "/bin/touch", "/tmp/go");
+            var exited = await WaitExitedAsync(waiter, deadline.Token);
+            await Target.KillAndRestartAsync(deadline.Token);
+
+            Assert.Equal(42, exited.ExitCode);
+            Assert.Equal(42, (await StatusAsync(waiter, deadline.Token)).ExitCode);
+            Assert.Equal(ContainerState.ContainerRunning, (await StatusAsync(sleeper, deadline.Token)).State);
+            Assert.Equal("alive", (await ExecAsync(sleeper, deadline.Token, "/bin/echo", "alive")).Stdout.Trim());
+            var pods = await Runtime.ListPodSandboxAsync(new ListPodSandboxRequest { Filter = new PodSandboxFilter { Id = sandboxId } }, cancellationToken: deadline.Token);
+            Assert.Equal(PodSandboxState.SandboxReady, Assert.Single(pods.Items).State);
+            var containers = await Runtime.ListContainersAsync(new ListContainersRequest { Filter = new ContainerFilter { PodSandboxId = sandboxId } }, cancellationToken: deadline.Token);
+            Assert.Equal(2, containers.Containers.Count);
+        }
+        finally
+        {
+            await RemoveAsync(sandboxId);
+        }
+
+        await LeakCheck.AssertCleanAsync(sandboxId, deadline.Token);
+    }
+
+}
+
+/// <summary>The same scenarios against containerd.</summary>
+public sealed class ContainerdPodRuntimeTests(ContainerdPodTarget target)
+    : PodRuntimeScenarios(target), IClassFixture<ContainerdPodTarget>;
