@@ -14,6 +14,8 @@ internal static class SqliteSchema
 {
     public const string CompactRevisionKey = "compact_revision";
 
+    // (name, id, deleted) finds a name's newest row at a revision from the index alone, and lets a list count
+    // the live names without touching the table.
     private const string Ddl = """
         CREATE TABLE IF NOT EXISTS kine (
             id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -26,7 +28,7 @@ internal static class SqliteSchema
             value BLOB,
             old_value BLOB
         );
-        CREATE INDEX IF NOT EXISTS kine_name_id_index ON kine (name, id);
+        CREATE INDEX IF NOT EXISTS kine_name_id_deleted_index ON kine (name, id, deleted);
         CREATE UNIQUE INDEX IF NOT EXISTS kine_name_prev_revision_uindex ON kine (name, prev_revision);
         CREATE TABLE IF NOT EXISTS kine_meta (
             key TEXT PRIMARY KEY,

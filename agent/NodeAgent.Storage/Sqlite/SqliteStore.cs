@@ -109,19 +109,28 @@ internal sealed partial class SqliteStore : IRevisionedStore
 
         var at = revision == 0 ? current : revision;
 
-        // The newest row of each name at or below the revision; names whose newest row is a tombstone are not live.
-        const string latestAt = """
-            FROM kine k JOIN (
-                SELECT MAX(id) AS id FROM kine
-                WHERE name >= @lo AND (@hi IS NULL OR name < @hi) AND (@after IS NULL OR name > @after) AND id <= @rev
-                GROUP BY name) m ON k.id = m.id
-            WHERE k.deleted = 0
-            """;
+        // Each name's newest row at or below the revision, walked in name order along the (name, id, deleted)
+        // index; names whose newest row is a tombstone are not live. Conditions are added only when they
+        // apply, so SQLite can turn them into an index range.
+        var where = new System.Text.StringBuilder("k.name >= @lo AND k.id <= @rev AND k.deleted = 0");
+        var hi = KeyRange.PrefixEnd(prefix);
+        if (hi is not null)
+        {
+            where.Append(" AND k.name < @hi");
+        }
+
+        if (startAfterKey is not null)
+        {
+            where.Append(" AND k.name > @after");
+        }
+
+        where.Append(" AND k.id = (SELECT MAX(n.id) FROM kine n WHERE n.name = k.name AND n.id <= @rev)");
+
         using var command = read.Connection.CreateCommand();
         command.Transaction = read.Transaction;
-        command.CommandText = $"SELECT k.id, k.name, k.created, k.deleted, k.create_revision, k.prev_revision, k.value, k.old_value {latestAt} ORDER BY k.name LIMIT @limit";
+        command.CommandText = $"SELECT k.id, k.name, k.created, k.create_revision, k.value FROM kine k WHERE {where} ORDER BY k.name LIMIT @limit";
         command.Parameters.AddWithValue("@lo", prefix);
-        command.Parameters.AddWithValue("@hi", (object?)KeyRange.PrefixEnd(prefix) ?? DBNull.Value);
+        command.Parameters.AddWithValue("@hi", (object?)hi ?? DBNull.Value);
         command.Parameters.AddWithValue("@after", (object?)startAfterKey ?? DBNull.Value);
         command.Parameters.AddWithValue("@rev", at);
         command.Parameters.AddWithValue("@limit", limit == 0 ? -1 : limit + 1L);
@@ -129,9 +138,13 @@ internal sealed partial class SqliteStore : IRevisionedStore
         var items = new List<KeyValue>();
         await using (var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false))
         {
-            while (await reader.ReadAsync(ct).ConfigureAwait(false))
+            // Microsoft.Data.Sqlite reads synchronously anyway; ReadAsync would only add a Task per row.
+            while (reader.Read())
             {
-                items.Add(SqliteSchema.ReadRow(reader).ToKeyValue());
+                var id = reader.GetInt64(0);
+                var createRevision = reader.GetInt64(2) != 0 ? id : reader.GetInt64(3);
+                var value = reader.IsDBNull(4) ? [] : (byte[])reader.GetValue(4);
+                items.Add(new KeyValue(reader.GetString(1), value, createRevision, id));
             }
         }
 
@@ -140,8 +153,9 @@ internal sealed partial class SqliteStore : IRevisionedStore
             return new ListResult(items, at, null, 0);
         }
 
+        // One more than asked for was read to learn that more follow; count the rest from the index alone.
         items.RemoveAt(items.Count - 1);
-        command.CommandText = $"SELECT COUNT(*) {latestAt}";
+        command.CommandText = $"SELECT COUNT(*) FROM kine k WHERE {where}";
         var total = (long)(await command.ExecuteScalarAsync(ct).ConfigureAwait(false) ?? 0L);
         return new ListResult(items, at, items[^1].Key, total - items.Count);
     }
@@ -503,7 +517,7 @@ internal sealed partial class SqliteStore : IRevisionedStore
         command.Parameters.AddWithValue("@limit", limit);
         var count = 0;
         await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
-        while (await reader.ReadAsync(ct).ConfigureAwait(false))
+        while (reader.Read())
         {
             into.Add(SqliteSchema.ReadRow(reader).ToEvent());
             count++;
