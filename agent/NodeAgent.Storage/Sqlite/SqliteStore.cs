@@ -26,16 +26,14 @@ internal sealed partial class SqliteStore : IRevisionedStore
     private readonly Channel<bool> _kick = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _pump;
-    private long _compactRevision;
     private int _disposed;
 
-    private SqliteStore(string connectionString, SqliteConnection writer, long head, long compactRevision, StorageOptions options, ILogger logger)
+    private SqliteStore(string connectionString, SqliteConnection writer, long head, StorageOptions options, ILogger logger)
     {
         _connectionString = connectionString;
         _writer = writer;
         _options = options;
         _logger = logger;
-        _compactRevision = compactRevision;
         _cache = new WatchCache(options.WatchCacheCapacity, head);
         _pump = Task.Run(() => PumpAsync(_stopping.Token));
     }
@@ -66,7 +64,7 @@ internal sealed partial class SqliteStore : IRevisionedStore
             var compacted = await ReadCompactRevisionAsync(writer, null, ct).ConfigureAwait(false);
             var logger = loggerFactory.CreateLogger<SqliteStore>();
             LogOpened(logger, path, head, compacted);
-            return new SqliteStore(connectionString, writer, head, compacted, options, logger) { DatabasePath = path };
+            return new SqliteStore(connectionString, writer, head, options, logger) { DatabasePath = path };
         }
         catch
         {
@@ -202,11 +200,16 @@ internal sealed partial class SqliteStore : IRevisionedStore
     {
         ArgumentNullException.ThrowIfNull(prefix);
         ArgumentOutOfRangeException.ThrowIfNegative(fromRevision);
-        var cursor = fromRevision == 0 ? await CurrentRevisionAsync(ct).ConfigureAwait(false) : fromRevision;
-        var compacted = Volatile.Read(ref _compactRevision);
-        if (cursor < compacted)
+        long cursor;
+        await using (var read = await BeginReadAsync(ct).ConfigureAwait(false))
         {
-            throw StorageException.Gone(cursor, compacted);
+            // From the file, not memory: another process may have compacted since this one last looked.
+            var compacted = await ReadCompactRevisionAsync(read.Connection, read.Transaction, ct).ConfigureAwait(false);
+            cursor = fromRevision == 0 ? await ReadSequenceAsync(read.Connection, read.Transaction, ct).ConfigureAwait(false) : fromRevision;
+            if (cursor < compacted)
+            {
+                throw StorageException.Gone(cursor, compacted);
+            }
         }
 
         LogWatchStarted(_logger, prefix, cursor);
@@ -216,6 +219,10 @@ internal sealed partial class SqliteStore : IRevisionedStore
         while (true)
         {
             ct.ThrowIfCancellationRequested();
+            if (_cache.IsClosed)
+            {
+                throw new StorageException(StorageErrorKind.Unavailable, "the store was closed");
+            }
 
             // Taken before reading so an append after the read still wakes us.
             var advanced = _cache.WhenBeyond(cursor);
@@ -290,7 +297,6 @@ internal sealed partial class SqliteStore : IRevisionedStore
             command.Parameters.AddWithValue("@to", revision);
             var removed = await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
             await tx.CommitAsync(ct).ConfigureAwait(false);
-            Volatile.Write(ref _compactRevision, revision);
             LogCompacted(_logger, revision, removed - 1);
         }
         finally
@@ -306,6 +312,7 @@ internal sealed partial class SqliteStore : IRevisionedStore
             return;
         }
 
+        _cache.Close();
         await _stopping.CancelAsync().ConfigureAwait(false);
         try
         {
@@ -465,7 +472,6 @@ internal sealed partial class SqliteStore : IRevisionedStore
         }
 
         var compacted = await ReadCompactRevisionAsync(connection, tx, ct).ConfigureAwait(false);
-        Volatile.Write(ref _compactRevision, Math.Max(Volatile.Read(ref _compactRevision), compacted));
         if (compacted > head)
         {
             // Another process compacted rows this cache never saw: their events are gone for good.

@@ -14,6 +14,7 @@ internal sealed class WatchCache
     private int _first;
     private int _count;
     private TaskCompletionSource _advanced = NewSignal();
+    private volatile bool _closed;
 
     public WatchCache(int capacity, long head)
     {
@@ -77,13 +78,29 @@ internal sealed class WatchCache
         signal.TrySetResult();
     }
 
-    /// <summary>A task that completes once <see cref="Head"/> is beyond <paramref name="revision"/>.</summary>
+    /// <summary>True once the store is closing: waiting watchers wake up and end.</summary>
+    public bool IsClosed => _closed;
+
+    /// <summary>A task that completes once <see cref="Head"/> is beyond <paramref name="revision"/> (or the cache is closed).</summary>
     public Task WhenBeyond(long revision)
     {
         lock (_gate)
         {
-            return Head > revision ? Task.CompletedTask : _advanced.Task;
+            return Head > revision || IsClosed ? Task.CompletedTask : _advanced.Task;
         }
+    }
+
+    /// <summary>Wakes every waiting watcher for good.</summary>
+    public void Close()
+    {
+        TaskCompletionSource signal;
+        lock (_gate)
+        {
+            _closed = true;
+            signal = _advanced;
+        }
+
+        signal.TrySetResult();
     }
 
     /// <summary>

@@ -463,6 +463,22 @@ public abstract class RevisionedStoreConformance
         }
     }
 
+    [Fact]
+    public async Task Watch_EndsWithUnavailable_WhenTheStoreIsClosed()
+    {
+        using var deadline = TestDeadline.Seconds(30);
+        var ct = deadline.Token;
+        var store = await OpenStoreAsync(ct);
+        await using var watch = store.WatchAsync(Prefix, 0, ct).GetAsyncEnumerator(ct);
+        Assert.True(await watch.MoveNextAsync());
+
+        var next = watch.MoveNextAsync().AsTask();
+        await store.DisposeAsync();
+
+        var e = await Assert.ThrowsAsync<StorageException>(() => next);
+        Assert.Equal(StorageErrorKind.Unavailable, e.Kind);
+    }
+
     /// <summary>Creates the key, or deletes and recreates it when it is live (each writer owns its keys).</summary>
     private static async Task<KeyValue> CreateOrReplaceAsync(IRevisionedStore store, string key, ReadOnlyMemory<byte> value, CancellationToken ct)
     {

@@ -19,6 +19,7 @@ public sealed class EtcdFixture : IAsyncLifetime, IAsyncDisposable
     private TempDirectory? _root;
     private Process? _process;
     private int _clientPort;
+    private int _peerPort;
 
     public EtcdFixture()
         : this(EtcdOptions.Default)
@@ -98,13 +99,29 @@ public sealed class EtcdFixture : IAsyncLifetime, IAsyncDisposable
         _root = null;
     }
 
-    private async Task StartProcessAsync(CancellationToken cancellationToken)
+    /// <summary>Stops etcd (SIGTERM, by PID) and starts it again on the same ports and data: a server restart.</summary>
+    public async Task RestartAsync(CancellationToken cancellationToken)
     {
-        _clientPort = FreePort.Next();
-        var peerPort = FreePort.Next();
+        if (_process is null)
+        {
+            throw NotStarted();
+        }
+
+        await StopProcessAsync().ConfigureAwait(false);
+        await StartProcessAsync(cancellationToken, keepPorts: true).ConfigureAwait(false);
+    }
+
+    private async Task StartProcessAsync(CancellationToken cancellationToken, bool keepPorts = false)
+    {
+        if (!keepPorts)
+        {
+            _clientPort = FreePort.Next();
+            _peerPort = FreePort.Next();
+        }
+
         var client = $"http://127.0.0.1:{_clientPort}";
-        var peer = $"http://127.0.0.1:{peerPort}";
-        var dataDir = Path.Combine(RootDirectory, $"data-{peerPort}");
+        var peer = $"http://127.0.0.1:{_peerPort}";
+        var dataDir = Path.Combine(RootDirectory, $"data-{_peerPort}");
         string[] args =
         [
             "--name", "test",
@@ -114,7 +131,7 @@ public sealed class EtcdFixture : IAsyncLifetime, IAsyncDisposable
             "--listen-peer-urls", peer,
             "--initial-advertise-peer-urls", peer,
             "--initial-cluster", $"test={peer}",
-            "--initial-cluster-state", "new",
+            "--initial-cluster-state", keepPorts ? "existing" : "new",
             "--experimental-watch-progress-notify-interval",
             ((long)_options.ProgressNotifyInterval.TotalMilliseconds).ToString(CultureInfo.InvariantCulture) + "ms",
             "--logger", "zap",
