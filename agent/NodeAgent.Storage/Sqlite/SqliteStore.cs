@@ -7,7 +7,7 @@ namespace NodeAgent.Storage.Sqlite;
 
 /// <summary>
 /// <see cref="IRevisionedStore"/> over one SQLite file in kine's layout (see <see cref="SqliteSchema"/>).
-/// Writes go through one connection under a lock; reads use pooled connections of their own, each in a
+/// Writes go through one connection, group-committed by one loop (see <c>SqliteStore.Writer.cs</c>); reads use pooled connections of their own, each in a
 /// read transaction so a list sees one snapshot. Watches read committed rows from the log: one pump
 /// copies new rows into the <see cref="WatchCache"/>, woken by this process's commits and by a poll
 /// (so rows written by another process are seen too); the log is the source of truth.
@@ -26,6 +26,7 @@ internal sealed partial class SqliteStore : IRevisionedStore
     private readonly Channel<bool> _kick = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _pump;
+    private readonly Task _writeLoop;
     private int _disposed;
 
     private SqliteStore(string connectionString, SqliteConnection writer, long head, StorageOptions options, ILogger logger)
@@ -36,6 +37,7 @@ internal sealed partial class SqliteStore : IRevisionedStore
         _logger = logger;
         _cache = new WatchCache(options.WatchCacheCapacity, head);
         _pump = Task.Run(() => PumpAsync(_stopping.Token));
+        _writeLoop = Task.Run(WriteLoopAsync);
     }
 
     public string DatabasePath { get; private init; } = "";
@@ -312,6 +314,9 @@ internal sealed partial class SqliteStore : IRevisionedStore
             return;
         }
 
+        // Queued writes still commit; later ones are refused.
+        _writes.Writer.TryComplete();
+        await _writeLoop.ConfigureAwait(false);
         _cache.Close();
         await _stopping.CancelAsync().ConfigureAwait(false);
         try
@@ -362,45 +367,6 @@ internal sealed partial class SqliteStore : IRevisionedStore
         }
 
         return latest;
-    }
-
-    /// <summary>
-    /// Runs one compare-and-swap write: reads the key's newest row and lets <paramref name="write"/> check it and
-    /// append, all in one IMMEDIATE transaction under the writer lock. A unique-index violation means another
-    /// process won the race; the check is rerun against its row and reports AlreadyExists or Conflict.
-    /// </summary>
-    private async Task<KeyValue> WriteAsync(string key, Func<SqliteTransaction, SqliteSchema.Row?, Task<KeyValue>> write, CancellationToken ct)
-    {
-        await _writeLock.WaitAsync(ct).ConfigureAwait(false);
-        try
-        {
-            ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-            for (var attempt = 0; ; attempt++)
-            {
-                using var tx = (SqliteTransaction)await _writer.BeginTransactionAsync(ct).ConfigureAwait(false);
-                var latest = await ReadLatestAsync(_writer, tx, key, ct).ConfigureAwait(false);
-                try
-                {
-                    var result = await write(tx, latest).ConfigureAwait(false);
-                    await tx.CommitAsync(CancellationToken.None).ConfigureAwait(false);
-                    _kick.Writer.TryWrite(true);
-                    return result;
-                }
-                catch (SqliteException e) when (e.SqliteErrorCode == SqliteConstraint && attempt == 0)
-                {
-                    LogLostRace(_logger, key);
-                    await tx.RollbackAsync(CancellationToken.None).ConfigureAwait(false);
-                }
-            }
-        }
-        catch (SqliteException e)
-        {
-            throw new StorageException(StorageErrorKind.Unavailable, $"sqlite write of {key} failed: {e.Message}", null, e);
-        }
-        finally
-        {
-            _writeLock.Release();
-        }
     }
 
     private async Task<long> InsertAsync(
