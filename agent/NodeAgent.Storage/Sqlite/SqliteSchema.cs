@@ -14,6 +14,8 @@ internal static class SqliteSchema
 {
     public const string CompactRevisionKey = "compact_revision";
 
+    // A fresh store is at revision 1, as a fresh etcd is, so a store's current revision is never 0, the
+    // argument that means "latest" / "from now".
     // (name, id, deleted) finds a name's newest row at a revision from the index alone, and lets a list count
     // the live names without touching the table.
     private const string Ddl = """
@@ -35,6 +37,7 @@ internal static class SqliteSchema
             value INTEGER NOT NULL
         );
         INSERT OR IGNORE INTO kine_meta (key, value) VALUES ('compact_revision', 0);
+        INSERT INTO sqlite_sequence (name, seq) SELECT 'kine', 1 WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'kine');
         """;
 
     /// <summary>Columns every row read selects, in <see cref="ReadRow"/>'s order.</summary>

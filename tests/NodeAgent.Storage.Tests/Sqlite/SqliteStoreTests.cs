@@ -23,7 +23,10 @@ public sealed class SqliteStoreTests : IDisposable
         var ct = deadline.Token;
         await using (var store = await OpenAsync(ct))
         {
+            // Like a fresh etcd: revision 1, so no current revision is ever the 0 that means "latest".
+            Assert.Equal(1, await store.CurrentRevisionAsync(ct));
             var created = await store.CreateAsync("/registry/a", Json("1"), ct);
+            Assert.Equal(2, created.ModRevision);
             await store.UpdateAsync("/registry/a", Json("2"), created.ModRevision, ct);
         }
 
@@ -45,8 +48,8 @@ public sealed class SqliteStoreTests : IDisposable
         command.CommandText = "PRAGMA journal_mode";
         Assert.Equal("wal", (string?)await command.ExecuteScalarAsync(ct));
 
-        // A second writer that also read row 1 as the newest and tries to replace it loses at the index.
-        command.CommandText = "INSERT INTO kine (name, created, deleted, create_revision, prev_revision, lease, value) VALUES ('/registry/a', 0, 0, 1, 1, 0, x'33')";
+        // A second writer that also read row 2 as the newest and tries to replace it loses at the index.
+        command.CommandText = "INSERT INTO kine (name, created, deleted, create_revision, prev_revision, lease, value) VALUES ('/registry/a', 0, 0, 2, 2, 0, x'33')";
         var e = await Assert.ThrowsAsync<SqliteException>(() => command.ExecuteNonQueryAsync(ct));
         Assert.Equal(19, e.SqliteErrorCode);
     }
