@@ -91,9 +91,10 @@ internal sealed partial class SqliteStore
 
             await tx.CommitAsync().ConfigureAwait(false);
         }
-        catch (SqliteException e)
+        catch (Exception e)
         {
-            // Nothing of the batch is durable.
+            // The loop boundary: whatever failed, nothing of the batch is durable, and the loop must live on.
+            LogBatchFailed(_logger, batch.Count, e);
             foreach (var write in batch)
             {
                 if (write.Error is null or StorageException { Kind: not StorageErrorKind.Unavailable })

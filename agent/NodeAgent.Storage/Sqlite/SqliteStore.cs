@@ -257,7 +257,7 @@ internal sealed partial class SqliteStore : IRevisionedStore
                 continue;
             }
 
-            await WaitAsync(_cache.WhenBeyond(cursor), untilProgress, ct).ConfigureAwait(false);
+            await WaitAsync(_cache.WhenBeyond(cursor), untilProgress, time, ct).ConfigureAwait(false);
         }
     }
 
@@ -345,10 +345,11 @@ internal sealed partial class SqliteStore : IRevisionedStore
         }
     }
 
-    private static async Task WaitAsync(Task signal, TimeSpan timeout, CancellationToken ct)
+    /// <summary>Waits for new events or until the next progress batch is due, whichever comes first.</summary>
+    private static async Task WaitAsync(Task signal, TimeSpan timeout, TimeProvider time, CancellationToken ct)
     {
         using var timer = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var delay = Task.Delay(timeout, timer.Token);
+        var delay = Task.Delay(timeout, time, timer.Token);
         await Task.WhenAny(signal, delay).ConfigureAwait(false);
         await timer.CancelAsync().ConfigureAwait(false);
         ct.ThrowIfCancellationRequested();
@@ -403,8 +404,9 @@ internal sealed partial class SqliteStore : IRevisionedStore
             {
                 more = await PumpOnceAsync(connection, events, ct).ConfigureAwait(false);
             }
-            catch (SqliteException e)
+            catch (Exception e) when (!ct.IsCancellationRequested)
             {
+                // The loop boundary: log and try again at the next poll; watchers wait meanwhile.
                 LogPumpFailed(_logger, e);
                 more = false;
             }

@@ -84,10 +84,10 @@ public sealed class EtcdFixture : IAsyncLifetime, IAsyncDisposable
         }
     }
 
-    Task IAsyncLifetime.InitializeAsync()
+    async Task IAsyncLifetime.InitializeAsync()
     {
         using var deadline = TestDeadline.Start(_options.StartTimeout);
-        return StartAsync(deadline.Token);
+        await StartAsync(deadline.Token).ConfigureAwait(false);
     }
 
     async Task IAsyncLifetime.DisposeAsync() => await DisposeAsync().ConfigureAwait(false);
