@@ -16,6 +16,9 @@ public interface ISpecHost
 
     string HostName { get; }
 
+    /// <summary>The agent's bounding capability set: runc cannot grant a container anything outside it.</summary>
+    IReadOnlyCollection<string> BoundingCapabilities { get; }
+
     /// <summary>The device node at a host path (symlinks followed), or null when the path is not a char/block device.</summary>
     OciDevice? Device(string hostPath);
 

@@ -44,6 +44,17 @@ public sealed unsafe partial class SpecHost : ISpecHost
 
     public string HostName => Environment.MachineName;
 
+    /// <summary>CapBnd of /proc/self/status, decoded by bit number (root here lacks CAP_SYS_RESOURCE, for example).</summary>
+    public IReadOnlyCollection<string> BoundingCapabilities
+    {
+        get
+        {
+            var line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("CapBnd:", StringComparison.Ordinal));
+            var mask = line is null ? ulong.MaxValue : ulong.Parse(line["CapBnd:".Length..].Trim(), System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture);
+            return [.. Capabilities.All.Where((_, bit) => (mask & (1UL << bit)) != 0)];
+        }
+    }
+
     public ulong? HardLimit(string rlimitType)
     {
         if (!RlimitNumbers.TryGetValue(rlimitType, out var resource))

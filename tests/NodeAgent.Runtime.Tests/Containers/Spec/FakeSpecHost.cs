@@ -14,6 +14,9 @@ internal sealed record FakeSpecHost : ISpecHost
 
     public string HostName { get; init; } = "node-1";
 
+    /// <summary>Like this machine's root: everything but CAP_SYS_RESOURCE.</summary>
+    public IReadOnlyCollection<string> BoundingCapabilities { get; init; } = [.. Capabilities.All.Where(c => c != "CAP_SYS_RESOURCE")];
+
     public IReadOnlyList<OciDevice> Devices { get; init; } =
     [
         new("c", "/dev/fuse", 10, 229) { FileMode = 0x1B6, Uid = 0, Gid = 0 },

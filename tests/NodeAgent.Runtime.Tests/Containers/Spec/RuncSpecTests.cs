@@ -60,6 +60,47 @@ public sealed class RuncSpecTests
         await LeakCheck.AssertCleanAsync(prefix, cts.Token);
     }
 
+    [Fact]
+    public async Task Privileged_container_gets_all_capabilities_host_devices_and_writable_sys()
+    {
+        using var cts = TestDeadline.Seconds(90);
+        var prefix = TestIds.NewPrefix();
+        var id = prefix + "-priv";
+        using (var temp = new TempDirectory(prefix))
+        {
+            var bundle = Directory.CreateDirectory(temp.Combine("bundle")).FullName;
+            var rootfs = await BusyboxRootfsAsync(Path.Combine(bundle, "rootfs"), cts.Token);
+            var input = Input(id, rootfs, Directory.CreateDirectory(temp.Combine("data")).FullName, await SandboxFilesAsync(temp, cts.Token));
+            var config = input.Config.Clone();
+            config.Command.Clear();
+            config.Command.AddRange(["/bin/sh", "-c", "grep -E '^(CapEff|Seccomp):' /proc/self/status; grep ' /sys ' /proc/self/mounts | cut -d' ' -f4 | cut -d, -f1; test -c /dev/null && echo has-null"]);
+            config.Linux.SecurityContext.RunAsUsername = string.Empty;
+            config.Linux.SecurityContext.Privileged = true;
+            var sandbox = input.Sandbox.Clone();
+            sandbox.Linux.SecurityContext.Privileged = true;
+            var spec = await ContainerSpecBuilder.BuildAsync(input with { Config = config, Sandbox = sandbox }, cts.Token);
+            await RuntimeSpecFile.WriteAsync(Path.Combine(bundle, RuntimeSpecFile.FileName), spec, cts.Token);
+            var state = temp.Combine("runc-state");
+            try
+            {
+                var result = await ProcessRunner.Instance.RunAsync(
+                    new ProcessSpec("runc", ["--root", state, "run", "--bundle", bundle, id]) { Timeout = TimeSpan.FromSeconds(60) }, cts.Token);
+                Assert.True(result.Succeeded, $"runc run exited {result.ExitCode}: {result.StandardError}\n{result.StandardOutput}");
+                var lines = result.StandardOutput.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+                Assert.Contains(File.ReadLines("/proc/self/status").Single(l => l.StartsWith("CapBnd:", StringComparison.Ordinal)).Replace("CapBnd", "CapEff", StringComparison.Ordinal), lines);
+                Assert.Contains("Seccomp:\t0", lines);
+                Assert.Contains("rw", lines);
+                Assert.Contains("has-null", lines);
+            }
+            finally
+            {
+                await ProcessRunner.Instance.RunAsync(new ProcessSpec("runc", ["--root", state, "delete", "-f", id]), CancellationToken.None);
+            }
+        }
+
+        await LeakCheck.AssertCleanAsync(prefix, cts.Token);
+    }
+
     private static ContainerSpecInput Input(string id, string rootfs, string data, SandboxFiles files)
     {
         // No infra process here: the pod uses the host's network, IPC and UTS; the container gets its own PID namespace.
@@ -101,7 +142,7 @@ public sealed class RuncSpecTests
         }
 
         File.Copy(BusyboxRootfs.HostBinary, Path.Combine(rootfs, "bin", "busybox"));
-        foreach (var applet in new[] { "sh", "id", "pwd", "env", "cat", "touch", "grep" })
+        foreach (var applet in new[] { "sh", "id", "pwd", "env", "cat", "touch", "grep", "cut", "test" })
         {
             File.CreateSymbolicLink(Path.Combine(rootfs, "bin", applet), "busybox");
         }

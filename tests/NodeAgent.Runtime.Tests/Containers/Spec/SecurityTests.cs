@@ -43,21 +43,35 @@ public sealed class SecurityTests
     [Fact]
     public void Capabilities_all_drop_all_and_names_without_prefix()
     {
-        var all = Capabilities.Build(new Capability { AddCapabilities = { "ALL" }, DropCapabilities = { "sys_admin" } }, privileged: false);
+        var all = Capabilities.Build(new Capability { AddCapabilities = { "ALL" }, DropCapabilities = { "sys_admin" } }, privileged: false, Capabilities.All);
         Assert.Equal(Capabilities.All.Count - 1, all.Bounding!.Count);
         Assert.DoesNotContain("CAP_SYS_ADMIN", all.Bounding);
         Assert.Null(all.Inheritable);
 
-        var none = Capabilities.Build(new Capability { DropCapabilities = { "ALL" } }, privileged: false);
+        var none = Capabilities.Build(new Capability { DropCapabilities = { "ALL" } }, privileged: false, Capabilities.All);
         Assert.Empty(none.Effective!);
 
-        Assert.Equal(Capabilities.Default, Capabilities.Build(null, privileged: false).Permitted);
-        Assert.Equal(Capabilities.All, Capabilities.Build(new Capability { DropCapabilities = { "ALL" } }, privileged: true).Permitted);
+        Assert.Equal(Capabilities.Default, Capabilities.Build(null, privileged: false, Capabilities.All).Permitted);
+        Assert.Equal(Capabilities.All, Capabilities.Build(new Capability { DropCapabilities = { "ALL" } }, privileged: true, Capabilities.All).Permitted);
     }
 
     [Fact]
+    public void All_means_all_the_agent_holds_and_a_named_missing_capability_is_refused()
+    {
+        var host = new FakeSpecHost().BoundingCapabilities;
+        Assert.DoesNotContain("CAP_SYS_RESOURCE", Capabilities.Build(null, privileged: true, host).Bounding!);
+        Assert.DoesNotContain("CAP_SYS_RESOURCE", Capabilities.Build(new Capability { AddCapabilities = { "ALL" } }, privileged: false, host).Bounding!);
+        var e = Assert.Throws<RuntimeException>(() => Capabilities.Build(new Capability { AddCapabilities = { "SYS_RESOURCE" } }, privileged: false, host));
+        Assert.Equal(RuntimeErrorKind.FailedPrecondition, e.Kind);
+    }
+
+    [Fact]
+    public void Real_host_bounding_set_is_read_from_proc()
+        => Assert.Contains("CAP_CHOWN", SpecHost.Instance.BoundingCapabilities);
+
+    [Fact]
     public void Unknown_capability_is_invalid()
-        => Assert.Equal(RuntimeErrorKind.Invalid, Assert.Throws<RuntimeException>(() => Capabilities.Build(new Capability { AddCapabilities = { "CAP_FLY" } }, false)).Kind);
+        => Assert.Equal(RuntimeErrorKind.Invalid, Assert.Throws<RuntimeException>(() => Capabilities.Build(new Capability { AddCapabilities = { "CAP_FLY" } }, false, Capabilities.All)).Kind);
 
     [Fact]
     public async Task Seccomp_localhost_with_a_missing_file_is_invalid()
