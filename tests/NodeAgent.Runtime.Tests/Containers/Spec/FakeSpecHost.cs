@@ -12,6 +12,8 @@ internal sealed record FakeSpecHost : ISpecHost
 
     public bool IsCgroupV2 { get; init; }
 
+    public bool SwapLimitSupported { get; init; } = true;
+
     public string HostName { get; init; } = "node-1";
 
     /// <summary>Like this machine's root: everything but CAP_SYS_RESOURCE.</summary>

@@ -66,6 +66,7 @@ public sealed class NamespacesAndResourcesTests
         var resources = ResourcesBuilder.Build(new LinuxContainerResources { MemoryLimitInBytes = 1 << 20 }, new FakeSpecHost());
         Assert.Equal(new OciMemory { Limit = 1 << 20, Swap = 1 << 20 }, resources.Memory);
         Assert.Null(resources.Cpu);
+        Assert.Null(ResourcesBuilder.Build(new LinuxContainerResources { MemoryLimitInBytes = 1 << 20 }, new FakeSpecHost { SwapLimitSupported = false }).Memory!.Swap);
     }
 
     [Fact]

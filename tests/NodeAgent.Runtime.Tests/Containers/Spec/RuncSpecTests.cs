@@ -11,7 +11,12 @@ namespace NodeAgent.Runtime.Tests.Containers.Spec;
 /// <summary>A generated spec run by the real runc (root; CI is root): user, cwd, env, read-only rootfs, a bind mount, seccomp.</summary>
 public sealed class RuncSpecTests
 {
-    private const string Script = "id; pwd; env; cat /data/hello.txt; echo written > /data/out.txt; touch /rootfs-write || echo ROOT-READONLY; grep -E '^(Seccomp|NoNewPrivs):' /proc/self/status; echo nofile=$(ulimit -n)";
+    private const string Script = "id; pwd; env; cat /data/hello.txt; echo written > /data/out.txt; touch /rootfs-write || echo ROOT-READONLY; grep -E '^(Seccomp|NoNewPrivs):' /proc/self/status; echo nofile=$(ulimit -n); echo oom=$(cat /proc/self/oom_score_adj)";
+
+    // Inside the container /sys/fs/cgroup shows its own cgroup (runc binds it there on v1 and v2).
+    private static readonly string CgroupScript = SpecHost.Instance.IsCgroupV2
+        ? "; echo mem=$(cat /sys/fs/cgroup/memory.max) pids=$(cat /sys/fs/cgroup/pids.max)"
+        : "; echo mem=$(cat /sys/fs/cgroup/memory/memory.limit_in_bytes) pids=$(cat /sys/fs/cgroup/pids/pids.max) shares=$(cat /sys/fs/cgroup/cpu/cpu.shares)";
 
     [Fact]
     public async Task Busybox_container_runs_with_the_generated_user_cwd_env_mounts_and_readonly_rootfs()
@@ -46,6 +51,8 @@ public sealed class RuncSpecTests
                 Assert.Contains("Seccomp:\t2", lines); // the RuntimeDefault filter is in force
                 Assert.Contains("NoNewPrivs:\t1", lines);
                 Assert.Contains($"nofile={Rlimits.Build(SpecHost.Instance).Single().Soft}", lines);
+                Assert.Contains("oom=0", lines); // asked for -500: clamped, since this node refuses negative values
+                Assert.Contains(SpecHost.Instance.IsCgroupV2 ? "mem=67108864 pids=50" : "mem=67108864 pids=50 shares=256", lines);
                 Assert.Contains("Read-only file system", result.StandardError, StringComparison.Ordinal);
                 Assert.Equal("written\n", await File.ReadAllTextAsync(Path.Combine(data, "out.txt"), cts.Token));
                 Assert.False(File.Exists(Path.Combine(rootfs, "rootfs-write")));
@@ -113,12 +120,13 @@ public sealed class RuncSpecTests
         var config = new ContainerConfig
         {
             Metadata = new ContainerMetadata { Name = "app" },
-            Command = { "/bin/sh", "-c", Script },
+            Command = { "/bin/sh", "-c", Script + CgroupScript },
             WorkingDir = "/work",
             Envs = { new KeyValue { Key = "GREETING", Value = "hello from the spec" } },
             Mounts = { new Mount { ContainerPath = "/data", HostPath = data } },
             Linux = new LinuxContainerConfig
             {
+                Resources = new LinuxContainerResources { MemoryLimitInBytes = 64 << 20, CpuShares = 256, OomScoreAdj = -500, Unified = { ["pids.max"] = "50" } },
                 SecurityContext = new LinuxContainerSecurityContext
                 {
                     RunAsUsername = "app",
