@@ -30,10 +30,14 @@ public static class Capabilities
     /// "ALL" in add starts from every capability, "ALL" in drop from none; then the named adds and drops
     /// apply (containerd's order). Inheritable stays empty so exec'd set-uid-less programs cannot regain
     /// capabilities (CVE-2022-24769). Ambient capabilities are also added to the other sets, as the kernel requires.
+    /// "All" (privileged, ALL) means all that the agent itself holds, as containerd does: runc fails to
+    /// apply a capability outside its own bounding set; one named explicitly is refused with a clear error.
     /// </summary>
-    public static OciCapabilities Build(Capability? requested, bool privileged)
+    public static OciCapabilities Build(Capability? requested, bool privileged, IReadOnlyCollection<string> host)
     {
-        var set = new List<string>(privileged ? All : Default);
+        ArgumentNullException.ThrowIfNull(host);
+        var available = All.Where(host.Contains).ToList();
+        var set = new List<string>(privileged ? available : Default.Where(host.Contains));
         var ambient = new List<string>();
         if (!privileged && requested is not null)
         {
@@ -41,7 +45,7 @@ public static class Capabilities
             var drop = requested.DropCapabilities.Select(Normalize).ToList();
             if (add.Contains("ALL"))
             {
-                set = [.. All];
+                set = [.. available];
             }
 
             if (drop.Contains("ALL"))
@@ -49,7 +53,13 @@ public static class Capabilities
                 set.Clear();
             }
 
-            AddAll(set, add.Where(c => c != "ALL"));
+            var named = add.Where(c => c != "ALL").ToList();
+            if (named.Concat(requested.AddAmbientCapabilities.Select(Normalize)).FirstOrDefault(c => c != "ALL" && !host.Contains(c)) is { } missing)
+            {
+                throw new RuntimeException(RuntimeErrorKind.FailedPrecondition, $"capability {missing} was requested but the runtime itself does not hold it on this node");
+            }
+
+            AddAll(set, named);
             set.RemoveAll(c => drop.Contains(c));
             ambient.AddRange(requested.AddAmbientCapabilities.Select(Normalize).Where(c => c != "ALL").Distinct());
             AddAll(set, ambient);

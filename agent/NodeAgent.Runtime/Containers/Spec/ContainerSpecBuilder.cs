@@ -33,7 +33,7 @@ public static class ContainerSpecBuilder
         var hostname = !string.IsNullOrEmpty(input.Sandbox.Hostname) ? input.Sandbox.Hostname : hostNetwork ? input.Host.HostName : string.Empty;
         var readonlyRootfs = security?.ReadonlyRootfs ?? false;
 
-        var capabilities = Capabilities.Build(security?.Capabilities, privileged);
+        var capabilities = Capabilities.Build(security?.Capabilities, privileged, input.Host.BoundingCapabilities);
         var seccomp = await SeccompProfiles.ResolveAsync(security, capabilities.Bounding ?? [], ct).ConfigureAwait(false);
         var user = await UserResolver.ResolveAsync(input.RootfsPath, security, image?.User, ct).ConfigureAwait(false);
         var mounts = MountsBuilder.Build(config, input.Files, privileged, readonlyRootfs);

@@ -14,7 +14,13 @@ public interface ISpecHost
     /// <summary>Whether /sys/fs/cgroup is the unified (v2) hierarchy; runc refuses linux.resources.unified otherwise.</summary>
     bool IsCgroupV2 { get; }
 
+    /// <summary>Whether the memory controller can limit swap (memsw on v1, memory.swap.max on v2); runc fails to set it otherwise.</summary>
+    bool SwapLimitSupported { get; }
+
     string HostName { get; }
+
+    /// <summary>The agent's bounding capability set: runc cannot grant a container anything outside it.</summary>
+    IReadOnlyCollection<string> BoundingCapabilities { get; }
 
     /// <summary>The device node at a host path (symlinks followed), or null when the path is not a char/block device.</summary>
     OciDevice? Device(string hostPath);

@@ -21,7 +21,7 @@ public static class ResourcesBuilder
         return new OciResources
         {
             Cpu = Cpu(resources),
-            Memory = Memory(resources),
+            Memory = Memory(resources, host.SwapLimitSupported),
             Pids = pids,
             HugepageLimits = resources.HugepageLimits.Count == 0 ? null : [.. resources.HugepageLimits.Select(h => new OciHugepageLimit(h.PageSize, h.Limit))],
             Unified = unified,
@@ -52,10 +52,17 @@ public static class ResourcesBuilder
         return cpu == new OciCpu() ? null : cpu;
     }
 
-    /// <summary>Swap defaults to the memory limit, i.e. no swap on top of it (what kubelet expects).</summary>
-    private static OciMemory? Memory(LinuxContainerResources r)
+    /// <summary>
+    /// Swap defaults to the memory limit, i.e. no swap on top of it (what kubelet expects); left out where
+    /// the kernel has no swap accounting, as containerd does, since runc would fail to write it.
+    /// </summary>
+    private static OciMemory? Memory(LinuxContainerResources r, bool swapSupported)
         => r.MemoryLimitInBytes > 0
-            ? new OciMemory { Limit = r.MemoryLimitInBytes, Swap = r.MemorySwapLimitInBytes > 0 ? r.MemorySwapLimitInBytes : r.MemoryLimitInBytes }
+            ? new OciMemory
+            {
+                Limit = r.MemoryLimitInBytes,
+                Swap = !swapSupported ? null : r.MemorySwapLimitInBytes > 0 ? r.MemorySwapLimitInBytes : r.MemoryLimitInBytes,
+            }
             : null;
 
     /// <summary>

@@ -42,7 +42,33 @@ public sealed unsafe partial class SpecHost : ISpecHost
 
     public bool IsCgroupV2 => File.Exists("/sys/fs/cgroup/cgroup.controllers");
 
+    public bool SwapLimitSupported
+    {
+        get
+        {
+            if (!IsCgroupV2)
+            {
+                return File.Exists("/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes");
+            }
+
+            // The root cgroup has no memory.swap.max: look beside our own cgroup ("0::/path" in /proc/self/cgroup).
+            var own = File.ReadLines("/proc/self/cgroup").FirstOrDefault(l => l.StartsWith("0::", StringComparison.Ordinal))?[3..];
+            return own is not null && File.Exists($"/sys/fs/cgroup{own.TrimEnd('/')}/memory.swap.max");
+        }
+    }
+
     public string HostName => Environment.MachineName;
+
+    /// <summary>CapBnd of /proc/self/status, decoded by bit number (root here lacks CAP_SYS_RESOURCE, for example).</summary>
+    public IReadOnlyCollection<string> BoundingCapabilities
+    {
+        get
+        {
+            var line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("CapBnd:", StringComparison.Ordinal));
+            var mask = line is null ? ulong.MaxValue : ulong.Parse(line["CapBnd:".Length..].Trim(), System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture);
+            return [.. Capabilities.All.Where((_, bit) => (mask & (1UL << bit)) != 0)];
+        }
+    }
 
     public ulong? HardLimit(string rlimitType)
     {
