@@ -269,7 +269,7 @@ public sealed class CniPodNetwork : IPodNetwork
         {
             if (mapping.Protocol.ToLowerInvariant() is not ("tcp" or "udp" or "sctp")
                 || mapping.ContainerPort is < 1 or > 65535
-                || mapping.HostPort is < 1 or > 65535
+                || mapping.HostPort is < 0 or > 65535
                 || (!string.IsNullOrEmpty(mapping.HostIp) && !IPAddress.TryParse(mapping.HostIp, out _)))
             {
                 throw new RuntimeException(RuntimeErrorKind.Invalid, $"set up network of sandbox {request.SandboxId}: invalid port mapping {mapping}");

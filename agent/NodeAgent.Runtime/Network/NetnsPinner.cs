@@ -81,6 +81,10 @@ public sealed partial class NetnsPinner
         {
             File.Delete(path);
         }
+        catch (DirectoryNotFoundException)
+        {
+            // No /run/netns at all (a fresh boot): nothing was pinned.
+        }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new RuntimeException(RuntimeErrorKind.Internal, $"remove netns {name}: delete {path} failed: {e.Message}", e);

@@ -27,6 +27,9 @@ public sealed record PodNetworkOptions
     /// <summary>Name of the pod's interface inside its namespace.</summary>
     public string InterfaceName { get; init; } = "eth0";
 
+    /// <summary>The state directory of a runtime whose data dir is <paramref name="dataDir"/>: <c>&lt;data-dir&gt;/network</c>.</summary>
+    public static string StateDirectoryFor(string dataDir) => Path.Combine(dataDir, "network");
+
     /// <summary>A plugin call that runs longer than this is killed (a wedged iptables lock, for example).</summary>
     public TimeSpan PluginTimeout { get; init; } = TimeSpan.FromSeconds(60);
 }

@@ -59,6 +59,22 @@ public sealed class CniConfigGeneratorTests
     }
 
     [Fact]
+    public void Container_ports_without_a_host_port_map_nothing_and_an_unspecified_host_ip_means_all()
+    {
+        var runtimeConfig = CniConfigGenerator.RuntimeConfig(
+        [
+            new PortMapping("TCP", 80, 0, null),
+            new PortMapping("tcp", 443, 8443, "0.0.0.0"),
+            new PortMapping("tcp", 443, 8443, "::"),
+            new PortMapping("sctp", 9, 9999, "127.0.0.1"),
+        ]);
+
+        Assert.Equal(
+            """{"portMappings":[{"hostPort":8443,"containerPort":443,"protocol":"tcp"},{"hostPort":8443,"containerPort":443,"protocol":"tcp"},{"hostPort":9999,"containerPort":9,"protocol":"sctp","hostIP":"127.0.0.1"}]}""",
+            runtimeConfig.ToJsonString());
+    }
+
+    [Fact]
     public void Conflist_survives_a_round_trip_through_its_json()
     {
         var list = CniConfigGenerator.PodNetwork(Options);

@@ -64,12 +64,16 @@ public static class CniConfigGenerator
         return new CniNetworkConfigList(CniVersion, options.NetworkName + "-loopback", [new JsonObject { ["type"] = "loopback" }]);
     }
 
-    /// <summary>The runtimeConfig of a pod: its port mappings in the portmap capability's format.</summary>
+    /// <summary>
+    /// The runtimeConfig of a pod: its hostPorts in the portmap capability's format. kubelet sends
+    /// every container port, with host port 0 for those without a hostPort: those map nothing. An
+    /// unspecified host address (0.0.0.0, ::) means every address, which portmap spells as no hostIP.
+    /// </summary>
     public static JsonObject RuntimeConfig(IReadOnlyList<PortMapping> portMappings)
     {
         ArgumentNullException.ThrowIfNull(portMappings);
         var mappings = new JsonArray();
-        foreach (var mapping in portMappings)
+        foreach (var mapping in portMappings.Where(m => m.HostPort != 0))
         {
             var entry = new JsonObject
             {
@@ -77,7 +81,7 @@ public static class CniConfigGenerator
                 ["containerPort"] = mapping.ContainerPort,
                 ["protocol"] = mapping.Protocol.ToLowerInvariant(),
             };
-            if (!string.IsNullOrEmpty(mapping.HostIp))
+            if (!string.IsNullOrEmpty(mapping.HostIp) && !(IPAddress.TryParse(mapping.HostIp, out var host) && (host.Equals(IPAddress.Any) || host.Equals(IPAddress.IPv6Any))))
             {
                 entry["hostIP"] = mapping.HostIp;
             }
