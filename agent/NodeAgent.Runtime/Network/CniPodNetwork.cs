@@ -109,7 +109,7 @@ public sealed class CniPodNetwork : IPodNetwork
         {
             CniPodNetworkLog.SetUpFailed(_logger, request.SandboxId, e.Message);
             await RollBackAsync(state);
-            if (e is OperationCanceledException || e is RuntimeException { Message: var m } && m.Contains(request.SandboxId, StringComparison.Ordinal))
+            if (e is OperationCanceledException || e.Message.StartsWith("set up network of sandbox", StringComparison.Ordinal))
             {
                 throw;
             }

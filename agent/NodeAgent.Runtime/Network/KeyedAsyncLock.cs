@@ -4,7 +4,7 @@ namespace NodeAgent.Runtime.Network;
 /// One holder per key at a time (set-up, tear-down and reads of one sandbox serialise; different
 /// sandboxes run in parallel). Entries live only while someone holds or waits for them.
 /// </summary>
-public sealed class KeyedAsyncLock
+internal sealed class KeyedAsyncLock
 {
     private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
 

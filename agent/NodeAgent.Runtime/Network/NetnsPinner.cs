@@ -19,7 +19,7 @@ namespace NodeAgent.Runtime.Network;
 /// namespace itself dies when the last process inside it exits and the pin is gone.
 /// </para>
 /// </summary>
-public sealed partial class NetnsPinner
+internal sealed partial class NetnsPinner
 {
     public const string NetnsDirectory = "/run/netns";
 

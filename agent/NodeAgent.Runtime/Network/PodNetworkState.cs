@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 namespace NodeAgent.Runtime.Network;
 
 /// <summary>Where a sandbox's network set-up got to; <see cref="SettingUp"/> on disk means a crash or failure midway.</summary>
-public enum PodNetworkPhase
+internal enum PodNetworkPhase
 {
     SettingUp,
     Ready,
@@ -13,7 +13,7 @@ public enum PodNetworkPhase
 /// Everything DEL needs, written before the first ADD and completed after the last, so a restart
 /// (or a new agent with different flags) tears a sandbox down with exactly what set it up.
 /// </summary>
-public sealed record PodNetworkState
+internal sealed record PodNetworkState
 {
     public required string SandboxId { get; init; }
 

@@ -5,7 +5,7 @@ using NodeAgent.Runtime.Errors;
 namespace NodeAgent.Runtime.Network;
 
 /// <summary>One JSON file per sandbox under <c>&lt;state-dir&gt;/sandboxes</c>, replaced atomically (write, fsync, rename).</summary>
-public sealed class PodNetworkStateStore
+internal sealed class PodNetworkStateStore
 {
     private static readonly JsonSerializerOptions JsonOptions = new()
     {

@@ -15,7 +15,7 @@ namespace NodeAgent.Runtime.Network.Cni;
 /// "CNI-" + first 24 hex digits of sha512(network name + container id), comment
 /// <c>name: "N" id: "ID"</c>), so it removes them itself. Every step tolerates "already gone".
 /// </summary>
-public sealed class BridgeMasqueradeCleanup
+internal sealed class BridgeMasqueradeCleanup
 {
     private static readonly string[] SearchDirectories = ["/usr/sbin", "/sbin", "/usr/bin", "/bin"];
 

@@ -3,7 +3,7 @@ using NodeAgent.Runtime.Errors;
 namespace NodeAgent.Runtime.Network.Cni;
 
 /// <summary>ADD of a network list failed at plugin <see cref="PluginsAdded"/> (the ones before it succeeded).</summary>
-public sealed class CniAddException : RuntimeException
+internal sealed class CniAddException : RuntimeException
 {
     public CniAddException(int pluginsAdded, RuntimeException innerException)
         : base(innerException?.Kind ?? RuntimeErrorKind.Internal, innerException?.Message ?? "CNI ADD failed", innerException)

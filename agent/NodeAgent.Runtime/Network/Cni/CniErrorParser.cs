@@ -8,7 +8,7 @@ namespace NodeAgent.Runtime.Network.Cni;
 /// Turns a failed plugin run into a <see cref="CniPluginException"/>: the spec's error JSON
 /// (<c>{"code","msg","details"}</c> on stdout) when present, otherwise whatever the plugin printed.
 /// </summary>
-public static class CniErrorParser
+internal static class CniErrorParser
 {
     public static CniPluginException Parse(string command, string plugin, string containerId, ProcessResult result)
     {

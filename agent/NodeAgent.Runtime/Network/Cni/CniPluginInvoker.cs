@@ -12,7 +12,7 @@ namespace NodeAgent.Runtime.Network.Cni;
 /// on stdin (with the list's name and cniVersion, runtimeConfig for the capabilities the plugin
 /// declares, and prevResult), the result or error JSON on stdout.
 /// </summary>
-public sealed class CniPluginInvoker
+internal sealed class CniPluginInvoker
 {
     // Plugins run iptables, ip and the IPAM plugin; they need a PATH but nothing else of ours.
     private const string PluginPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";

@@ -7,16 +7,16 @@ using NodeAgent.Runtime.Errors;
 namespace NodeAgent.Runtime.Network.Cni;
 
 /// <summary>One interface of a CNI result; <paramref name="Sandbox"/> is the netns path for pod interfaces, null for host ones.</summary>
-public sealed record CniInterface(string Name, string? Mac, string? Sandbox);
+internal sealed record CniInterface(string Name, string? Mac, string? Sandbox);
 
 /// <summary>One address of a CNI result; <paramref name="InterfaceIndex"/> points into <see cref="CniResult.Interfaces"/>.</summary>
-public sealed record CniIpConfig(IPAddress Address, int PrefixLength, IPAddress? Gateway, int? InterfaceIndex);
+internal sealed record CniIpConfig(IPAddress Address, int PrefixLength, IPAddress? Gateway, int? InterfaceIndex);
 
 /// <summary>
 /// The parts of a CNI 1.0.0 ADD result the runtime uses. <see cref="Json"/> keeps the whole
 /// document, because it is handed on verbatim as prevResult (next plugin, and DEL).
 /// </summary>
-public sealed record CniResult(string CniVersion, IReadOnlyList<CniInterface> Interfaces, IReadOnlyList<CniIpConfig> Ips, JsonObject Json)
+internal sealed record CniResult(string CniVersion, IReadOnlyList<CniInterface> Interfaces, IReadOnlyList<CniIpConfig> Ips, JsonObject Json)
 {
     /// <summary>The addresses on interfaces inside the sandbox (all addresses when the result names no interface).</summary>
     public IReadOnlyList<IPAddress> SandboxAddresses()
