@@ -28,8 +28,9 @@ public static class Capabilities
 
     /// <summary>
     /// "ALL" in add starts from every capability, "ALL" in drop from none; then the named adds and drops
-    /// apply (containerd's order). Inheritable stays empty so exec'd set-uid-less programs cannot regain
-    /// capabilities (CVE-2022-24769). Ambient capabilities are also added to the other sets, as the kernel requires.
+    /// apply (containerd's order). Inheritable holds only the ambient capabilities, so programs cannot
+    /// regain others through file capabilities (CVE-2022-24769). Ambient capabilities are also added to the
+    /// other sets, as the kernel requires.
     /// "All" (privileged, ALL) means all that the agent itself holds, as containerd does: runc fails to
     /// apply a capability outside its own bounding set; one named explicitly is refused with a clear error.
     /// </summary>
@@ -66,7 +67,9 @@ public static class Capabilities
         }
 
         IReadOnlyList<string> final = [.. set];
-        return new OciCapabilities { Bounding = final, Effective = final, Permitted = final, Ambient = ambient.Count == 0 ? null : ambient };
+        // The kernel raises an ambient capability only when it is also inheritable, so exactly those become inheritable.
+        IReadOnlyList<string>? ambientSet = ambient.Count == 0 ? null : ambient;
+        return new OciCapabilities { Bounding = final, Effective = final, Permitted = final, Inheritable = ambientSet, Ambient = ambientSet };
     }
 
     /// <summary>Upper case with a CAP_ prefix; "ALL" stays "ALL"; unknown names are Invalid.</summary>

@@ -105,9 +105,9 @@ public static class MountsBuilder
     private static string Normalize(string path)
     {
         var parts = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
-        if (parts.Any(p => p is "." or ".."))
+        if (parts.Length == 0 || parts.Any(p => p is "." or ".."))
         {
-            throw new RuntimeException(RuntimeErrorKind.Invalid, $"mount destination \"{path}\" has '.' or '..' components");
+            throw new RuntimeException(RuntimeErrorKind.Invalid, $"mount destination \"{path}\" is the root or has '.' or '..' components");
         }
 
         return "/" + string.Join('/', parts);

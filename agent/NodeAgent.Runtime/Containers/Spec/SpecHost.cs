@@ -21,6 +21,11 @@ public sealed unsafe partial class SpecHost : ISpecHost
     // Pseudo-filesystems and runtime dirs that are not devices to copy into a privileged container (as containerd skips them).
     private static readonly HashSet<string> SkippedDevDirectories = new(StringComparer.Ordinal) { "pts", "shm", "fd", "mqueue", ".lxc", ".lxd-mounts", "hugepages" };
 
+    // These facts do not change while the agent runs; read them once.
+    private readonly Lazy<bool> _isCgroupV2 = new(() => File.Exists("/sys/fs/cgroup/cgroup.controllers"));
+    private readonly Lazy<bool> _swapLimitSupported = new(ReadSwapLimitSupported);
+    private readonly Lazy<IReadOnlyCollection<string>> _boundingCapabilities = new(ReadBoundingCapabilities);
+
     private SpecHost()
     {
     }
@@ -40,35 +45,14 @@ public sealed unsafe partial class SpecHost : ISpecHost
         }
     }
 
-    public bool IsCgroupV2 => File.Exists("/sys/fs/cgroup/cgroup.controllers");
+    public bool IsCgroupV2 => _isCgroupV2.Value;
 
-    public bool SwapLimitSupported
-    {
-        get
-        {
-            if (!IsCgroupV2)
-            {
-                return File.Exists("/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes");
-            }
-
-            // The root cgroup has no memory.swap.max: look beside our own cgroup ("0::/path" in /proc/self/cgroup).
-            var own = File.ReadLines("/proc/self/cgroup").FirstOrDefault(l => l.StartsWith("0::", StringComparison.Ordinal))?[3..];
-            return own is not null && File.Exists($"/sys/fs/cgroup{own.TrimEnd('/')}/memory.swap.max");
-        }
-    }
-
-    public string HostName => Environment.MachineName;
+    public bool SwapLimitSupported => _swapLimitSupported.Value;
 
     /// <summary>CapBnd of /proc/self/status, decoded by bit number (root here lacks CAP_SYS_RESOURCE, for example).</summary>
-    public IReadOnlyCollection<string> BoundingCapabilities
-    {
-        get
-        {
-            var line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("CapBnd:", StringComparison.Ordinal));
-            var mask = line is null ? ulong.MaxValue : ulong.Parse(line["CapBnd:".Length..].Trim(), System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture);
-            return [.. Capabilities.All.Where((_, bit) => (mask & (1UL << bit)) != 0)];
-        }
-    }
+    public IReadOnlyCollection<string> BoundingCapabilities => _boundingCapabilities.Value;
+
+    public string HostName => Environment.MachineName;
 
     public ulong? HardLimit(string rlimitType)
     {
@@ -150,6 +134,25 @@ public sealed unsafe partial class SpecHost : ISpecHost
                 devices.Add(device);
             }
         }
+    }
+
+    private static bool ReadSwapLimitSupported()
+    {
+        if (!File.Exists("/sys/fs/cgroup/cgroup.controllers"))
+        {
+            return File.Exists("/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes");
+        }
+
+        // The root cgroup has no memory.swap.max: look beside our own cgroup ("0::/path" in /proc/self/cgroup).
+        var own = File.ReadLines("/proc/self/cgroup").FirstOrDefault(l => l.StartsWith("0::", StringComparison.Ordinal))?[3..];
+        return own is not null && File.Exists($"/sys/fs/cgroup{own.TrimEnd('/')}/memory.swap.max");
+    }
+
+    private static IReadOnlyCollection<string> ReadBoundingCapabilities()
+    {
+        var line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("CapBnd:", StringComparison.Ordinal));
+        var mask = line is null ? ulong.MaxValue : ulong.Parse(line["CapBnd:".Length..].Trim(), System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture);
+        return [.. Capabilities.All.Where((_, bit) => (mask & (1UL << bit)) != 0)];
     }
 
     [StructLayout(LayoutKind.Sequential)]

@@ -35,6 +35,9 @@ public sealed class NamespacesAndResourcesTests
 
         var namespaces = await NamespacesBuilder.BuildAsync(options, Pod, (id, _) => Task.FromResult<int?>(id == "ctr-0" ? 777 : null), CancellationToken.None);
         Assert.Equal(new OciNamespace("pid", "/proc/777/ns/pid"), namespaces[0]);
+
+        var stopped = await Assert.ThrowsAsync<RuntimeException>(() => NamespacesBuilder.BuildAsync(options, Pod, (_, _) => Task.FromResult<int?>(null), CancellationToken.None));
+        Assert.Equal(RuntimeErrorKind.FailedPrecondition, stopped.Kind);
     }
 
     [Fact]

@@ -11,7 +11,7 @@ namespace NodeAgent.Runtime.Tests.Containers.Spec;
 /// <summary>A generated spec run by the real runc (root; CI is root): user, cwd, env, read-only rootfs, a bind mount, seccomp.</summary>
 public sealed class RuncSpecTests
 {
-    private const string Script = "id; pwd; env; cat /data/hello.txt; echo written > /data/out.txt; touch /rootfs-write || echo ROOT-READONLY; grep -E '^(Seccomp|NoNewPrivs):' /proc/self/status; echo nofile=$(ulimit -n); echo oom=$(cat /proc/self/oom_score_adj)";
+    private const string Script = "id; pwd; env; cat /data/hello.txt; echo written > /data/out.txt; touch /rootfs-write || echo ROOT-READONLY; grep -E '^(Seccomp|NoNewPrivs|CapAmb):' /proc/self/status; echo nofile=$(ulimit -n); echo oom=$(cat /proc/self/oom_score_adj)";
 
     // Inside the container /sys/fs/cgroup shows its own cgroup (runc binds it there on v1 and v2).
     private static readonly string CgroupScript = SpecHost.Instance.IsCgroupV2
@@ -50,6 +50,7 @@ public sealed class RuncSpecTests
                 Assert.Contains("ROOT-READONLY", lines);
                 Assert.Contains("Seccomp:\t2", lines); // the RuntimeDefault filter is in force
                 Assert.Contains("NoNewPrivs:\t1", lines);
+                Assert.Contains("CapAmb:\t0000000000000400", lines); // CAP_NET_BIND_SERVICE survives the switch to uid 1000
                 Assert.Contains($"nofile={Rlimits.Build(SpecHost.Instance).Single().Soft}", lines);
                 Assert.Contains("oom=0", lines); // asked for -500: clamped, since this node refuses negative values
                 Assert.Contains(SpecHost.Instance.IsCgroupV2 ? "mem=67108864 pids=50" : "mem=67108864 pids=50 shares=256", lines);
@@ -131,6 +132,7 @@ public sealed class RuncSpecTests
                 {
                     RunAsUsername = "app",
                     SupplementalGroups = { 3000 },
+                    Capabilities = new Capability { AddAmbientCapabilities = { "NET_BIND_SERVICE" } },
                     ReadonlyRootfs = true,
                     NoNewPrivs = true,
                     NamespaceOptions = namespaces,

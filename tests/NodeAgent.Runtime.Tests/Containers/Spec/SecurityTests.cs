@@ -129,6 +129,20 @@ public sealed class SecurityTests
     }
 
     [Fact]
+    public async Task Deprecated_seccomp_profile_path_is_honoured_when_the_field_is_absent()
+    {
+#pragma warning disable CS0612 // older kubelets still send the legacy string
+        var runtimeDefault = new LinuxContainerSecurityContext { SeccompProfilePath = "runtime/default" };
+        var localhost = new LinuxContainerSecurityContext { SeccompProfilePath = "localhost//nonexistent/" + TestIds.NewPrefix() + ".json" };
+        var unconfined = new LinuxContainerSecurityContext { SeccompProfilePath = "unconfined" };
+#pragma warning restore CS0612
+        Assert.NotNull(await SeccompProfiles.ResolveAsync(runtimeDefault, Capabilities.Default, CancellationToken.None));
+        Assert.Null(await SeccompProfiles.ResolveAsync(unconfined, Capabilities.Default, CancellationToken.None));
+        var e = await Assert.ThrowsAsync<RuntimeException>(() => SeccompProfiles.ResolveAsync(localhost, Capabilities.Default, CancellationToken.None));
+        Assert.Contains("does not exist", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Masked_and_readonly_paths_default_unless_given_and_vanish_when_privileged()
     {
         Assert.Equal((MaskedPaths.DefaultMasked, MaskedPaths.DefaultReadonly), MaskedPaths.Build([], [], privileged: false));
