@@ -61,6 +61,7 @@ public static class RuntimeComposition
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(images);
+        RuntimePrerequisites.Check(options);
         var paths = options.Paths;
         var time = TimeProvider.System;
         var processes = ProcessRunner.Instance;
@@ -69,7 +70,7 @@ public static class RuntimeComposition
         try
         {
             var network = new CniPodNetwork(
-                new PodNetworkOptions { BridgeName = options.BridgeName, PodCidr = options.PodCidr, StateDirectory = paths.Network },
+                new PodNetworkOptions { BridgeName = options.BridgeName, PodCidr = options.PodCidr, StateDirectory = PodNetworkOptions.StateDirectoryFor(options.DataDir) },
                 processes,
                 loggerFactory.CreateLogger<CniPodNetwork>(),
                 time);

@@ -17,8 +17,6 @@ public sealed record RuntimePaths(string DataDir, string RunDir)
 
     public string Containers => Path.Combine(DataDir, "containers");
 
-    public string Network => Path.Combine(DataDir, "network");
-
     /// <summary>Per-sandbox runtime files that must not outlive a reboot (the /dev/shm tmpfs mount points).</summary>
     public string SandboxRun => Path.Combine(RunDir, "sandboxes");
 }
