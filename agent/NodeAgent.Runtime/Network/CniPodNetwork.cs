@@ -1,3 +1,4 @@
+using NodeAgent.Runtime.Common;
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json.Nodes;
@@ -26,7 +27,7 @@ public sealed class CniPodNetwork : IPodNetwork
     private readonly NetnsPinner _netns;
     private readonly BridgeMasqueradeCleanup _masquerade;
     private readonly PodNetworkStateStore _store;
-    private readonly KeyedAsyncLock _locks = new();
+    private readonly KeyedLock _locks = new();
     private readonly ILogger _logger;
     private readonly TimeProvider _timeProvider;
     private volatile bool _pluginVersionsChecked;

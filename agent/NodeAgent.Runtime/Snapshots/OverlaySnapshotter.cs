@@ -1,3 +1,4 @@
+using NodeAgent.Runtime.Common;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;

@@ -1,6 +1,6 @@
+using NodeAgent.Runtime.Common;
 using System.Collections.Concurrent;
 using NodeAgent.Runtime.Errors;
-using NodeAgent.Runtime.Snapshots;
 
 namespace NodeAgent.Runtime.State;
 

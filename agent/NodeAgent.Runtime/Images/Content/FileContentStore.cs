@@ -1,3 +1,4 @@
+using NodeAgent.Runtime.Common;
 using System.Runtime.CompilerServices;
 using NodeAgent.Runtime.Errors;
 using NodeAgent.Runtime.Snapshots;

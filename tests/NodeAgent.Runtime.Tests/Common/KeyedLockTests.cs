@@ -1,13 +1,13 @@
-using NodeAgent.Runtime.Network;
+using NodeAgent.Runtime.Common;
 
-namespace NodeAgent.Runtime.Tests.Network;
+namespace NodeAgent.Runtime.Tests.Common;
 
-public sealed class KeyedAsyncLockTests
+public sealed class KeyedLockTests
 {
     [Fact]
     public async Task One_key_serialises_other_keys_do_not_wait_and_the_table_empties()
     {
-        var locks = new KeyedAsyncLock();
+        var locks = new KeyedLock();
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
 
         var first = await locks.AcquireAsync("a", cts.Token);
@@ -28,7 +28,7 @@ public sealed class KeyedAsyncLockTests
     [Fact]
     public async Task A_cancelled_waiter_leaves_no_entry_and_does_not_take_the_lock()
     {
-        var locks = new KeyedAsyncLock();
+        var locks = new KeyedLock();
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         using var waiterCts = new CancellationTokenSource();
         var holder = await locks.AcquireAsync("a", cts.Token);
@@ -45,7 +45,7 @@ public sealed class KeyedAsyncLockTests
     [Fact]
     public async Task Many_concurrent_holders_of_one_key_never_overlap()
     {
-        var locks = new KeyedAsyncLock();
+        var locks = new KeyedLock();
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         var inside = 0;
         var maxInside = 0;

@@ -1,10 +1,11 @@
-namespace NodeAgent.Runtime.Network;
+namespace NodeAgent.Runtime.Common;
 
 /// <summary>
-/// One holder per key at a time (set-up, tear-down and reads of one sandbox serialise; different
-/// sandboxes run in parallel). Entries live only while someone holds or waits for them.
+/// An async mutex per key (a digest, a chain ID, a sandbox id): one holder per key at a time,
+/// different keys in parallel. Entries live only while someone holds or waits for them, so the
+/// table does not grow with every key ever seen.
 /// </summary>
-internal sealed class KeyedAsyncLock
+internal sealed class KeyedLock
 {
     private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
 
@@ -71,7 +72,7 @@ internal sealed class KeyedAsyncLock
         public int References { get; set; }
     }
 
-    private sealed class Holder(KeyedAsyncLock owner, string key, Entry entry) : IDisposable
+    private sealed class Holder(KeyedLock owner, string key, Entry entry) : IDisposable
     {
         private int _disposed;
 
