@@ -195,6 +195,12 @@ public sealed partial class SandboxManager
             await _files.UnmountShmAsync(record.ShmPath, cancellationToken);
             DeleteDirectory(Path.GetDirectoryName(record.ShmPath)!);
         }
+
+        // A parent the CRI client named (a kubelet's pod cgroup) is the client's; the default one is ours.
+        if (record.CgroupParent.StartsWith(CgroupPaths.DefaultRoot + "/", StringComparison.Ordinal))
+        {
+            CgroupDirectories.RemoveEmpty(record.CgroupParent);
+        }
     }
 
     private async Task StopInfraAsync(SandboxRecord record, CancellationToken cancellationToken)

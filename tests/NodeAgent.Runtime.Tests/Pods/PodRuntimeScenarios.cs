@@ -51,6 +51,28 @@ public abstract class PodRuntimeScenarios(IPodRuntimeTarget target)
     }
 
     [Fact]
+    public async Task A_pod_without_a_cgroup_parent_leaves_no_cgroup_behind()
+    {
+        using var deadline = TestDeadline.Seconds(60);
+        var sandbox = PodConfigs.Sandbox(target, Name("nocg"));
+        sandbox.Linux.CgroupParent = string.Empty;
+        var sandboxId = await RunAsync(sandbox, deadline.Token);
+        string containerId;
+        try
+        {
+            containerId = await StartAsync(PodConfigs.Container(target, sandboxId, sandbox, "nocg", "/bin/sleep", "300"), deadline.Token);
+            Assert.Equal("ok", (await ExecAsync(containerId, deadline.Token, "/bin/echo", "ok")).Stdout.Trim());
+        }
+        finally
+        {
+            await RemoveAsync(sandboxId);
+        }
+
+        await LeakCheck.AssertCleanAsync(sandboxId, deadline.Token);
+        await LeakCheck.AssertCleanAsync(containerId, deadline.Token);
+    }
+
+    [Fact]
     public async Task Container_output_is_logged_in_cri_format_and_exit_codes_are_reported()
     {
         using var deadline = TestDeadline.Seconds(60);
