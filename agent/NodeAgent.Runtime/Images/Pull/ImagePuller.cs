@@ -166,8 +166,14 @@ public sealed partial class ImagePuller(
                 {
                     throw new RuntimeException(RuntimeErrorKind.Invalid, $"pulling {reference}: blob {blob.Digest}: {e.Message}", e);
                 }
-                catch (Exception e) when (e is IOException or HttpRequestException && attempt < BlobAttempts)
+                catch (Exception e) when (e is IOException or HttpRequestException)
                 {
+                    if (attempt >= BlobAttempts)
+                    {
+                        throw new RuntimeException(
+                            RuntimeErrorKind.Unavailable, $"pulling {reference}: blob {blob.Digest} broke off {attempt} times, last: {e.Message}", e);
+                    }
+
                     // The connection broke mid-blob: resume from what the ingest already holds.
                     progress.Add(-writer.Offset);
                     LogBlobRetry(logger, blob.Digest, attempt, e.Message);
