@@ -23,7 +23,7 @@ internal static class PullBenchmark
     private const int Layers = 4;
     private const int FilesPerLayer = 64;
 
-    public static async Task RunAsync(int megabytes, TextWriter output, CancellationToken ct)
+    public static async Task RunAsync(int megabytes, int rounds, IReadOnlyDictionary<string, string> agentEnvironment, TextWriter output, CancellationToken ct)
     {
         var fixture = new ContainerdFixture();
         await fixture.InitializeAsync();
@@ -33,23 +33,54 @@ internal static class PullBenchmark
             var image = await fixture.Registry.PushImageAsync(spec, "bench/random:latest", ct);
             var reference = fixture.Registry.Reference("bench/random", "latest");
             var compressed = image.Layers.Sum(l => l.Descriptor.Size);
-            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"image: {Layers} layers, {compressed / 1e6:F1} MB compressed, {reference}"));
+            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"image: {image.Layers.Count} layers, {compressed / 1e6:F1} MB compressed, {reference}; {rounds} rounds, each on a fresh process and store"));
+            if (agentEnvironment.Count > 0)
+            {
+                await output.WriteLineAsync("agent environment: " + string.Join(' ', agentEnvironment.Select(e => $"{e.Key}={e.Value}")));
+            }
 
-            var ours = await PullWithOursAsync(fixture.Registry.Host, reference, ct);
-            var theirs = await PullWithContainerdAsync(fixture, reference, ct);
+            // BENCH_OURS_ONLY=1 skips containerd and the unpack comparison: quick A/B runs of agent knobs.
+            var oursOnly = Environment.GetEnvironmentVariable("BENCH_OURS_ONLY") == "1";
+            var ours = new List<Measurement>();
+            var theirs = new List<Measurement>();
+            for (var round = 0; round < rounds; round++)
+            {
+                // Alternate who goes first so neither always pulls from a warmer registry cache.
+                if (oursOnly)
+                {
+                    ours.Add(await PullWithOursAsync(fixture.Registry.Host, reference, agentEnvironment, ct));
+                }
+                else if (round % 2 == 0)
+                {
+                    ours.Add(await PullWithOursAsync(fixture.Registry.Host, reference, agentEnvironment, ct));
+                    theirs.Add(await PullWithContainerdAsync(fixture, reference, ct));
+                }
+                else
+                {
+                    theirs.Add(await PullWithContainerdAsync(fixture, reference, ct));
+                    ours.Add(await PullWithOursAsync(fixture.Registry.Host, reference, agentEnvironment, ct));
+                }
+            }
+
             await output.WriteLineAsync();
-            await output.WriteLineAsync("pull (fresh store, loopback registry)   wall ms   peak RSS MB");
+            await output.WriteLineAsync("pull (fresh store, loopback registry)   wall ms   peak RSS MB   idle RSS MB   (median; every round)");
             await output.WriteLineAsync(Row("nodeagent cri", ours));
+            if (oursOnly)
+            {
+                return;
+            }
+
             await output.WriteLineAsync(Row("containerd 1.6", theirs));
-            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"ratio ours/containerd: time {ours.WallMs / theirs.WallMs:F2}, memory {ours.PeakRssMb / theirs.PeakRssMb:F2}"));
+            var (o, t) = (Median(ours), Median(theirs));
+            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"ratio ours/containerd: time {o.WallMs / t.WallMs:F2}, memory {o.PeakRssMb / t.PeakRssMb:F2}"));
 
             var layout = Path.Combine(Path.GetTempPath(), "bench-layout-" + Guid.NewGuid().ToString("N"));
             try
             {
                 var built = await new OciLayoutWriter(layout).AddImageAsync(spec, ct);
-                var (oursMbps, tarMbps) = await UnpackAsync(Path.Combine(layout, "blobs", "sha256", built.Layers[^1].Descriptor.Digest[7..]), ct);
+                var (oursMbps, tarMbps) = await UnpackAsync(Path.Combine(layout, "blobs", "sha256", built.Layers[^1].Descriptor.Digest[7..]), rounds, ct);
                 await output.WriteLineAsync();
-                await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"unpack one uncompressed layer: ours {oursMbps:F0} MB/s, tar -x {tarMbps:F0} MB/s, ratio {oursMbps / tarMbps:P0}"));
+                await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"unpack one uncompressed layer (warm, median of {rounds}): ours {oursMbps:F0} MB/s, tar -x {tarMbps:F0} MB/s, ratio {oursMbps / tarMbps:P0}"));
             }
             finally
             {
@@ -71,11 +102,20 @@ internal static class PullBenchmark
         return NodeAgent.Testing.Images.ImageSpec.Busybox("bench/random").WithLayers([.. layers]);
     }
 
-    private static async Task<Measurement> PullWithOursAsync(string registryHost, string reference, CancellationToken ct)
+    private static async Task<Measurement> PullWithOursAsync(string registryHost, string reference, IReadOnlyDictionary<string, string> environment, CancellationToken ct)
     {
         using var dir = new TempDirectory(TestIds.NewPrefix());
         await using var runtime = await NodeAgentCriProcess.StartAsync(
-            new NodeAgentCriSettings { Prefix = Path.GetFileName(dir.Path), BaseDirectory = dir.Path, InsecureRegistries = [registryHost] }, ct);
+            new NodeAgentCriSettings
+            {
+                Prefix = Path.GetFileName(dir.Path),
+                BaseDirectory = dir.Path,
+                InsecureRegistries = [registryHost],
+                Environment = environment,
+                // BENCH_AGENT_DLL=path/nodeagent.dll measures another build (e.g. the previous commit's) in the same conditions.
+                NodeAgentDll = Environment.GetEnvironmentVariable("BENCH_AGENT_DLL") ?? Path.Combine(AppContext.BaseDirectory, "nodeagent.dll"),
+            },
+            ct);
         return await TimePullAsync(runtime.Client.Images, reference, runtime.ProcessId, ct);
     }
 
@@ -88,14 +128,18 @@ internal static class PullBenchmark
 
     private static async Task<Measurement> TimePullAsync(ImageService.ImageServiceClient images, string reference, int pid, CancellationToken ct)
     {
+        var idle = StatusMb(pid, "VmRSS:");
+        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  idle: anon {StatusMb(pid, "RssAnon:"):F1} file {StatusMb(pid, "RssFile:"):F1} shmem {StatusMb(pid, "RssShmem:"):F1}"));
         var stopwatch = Stopwatch.StartNew();
         await images.PullImageAsync(new PullImageRequest { Image = new NodeAgent.Cri.V1.ImageSpec { Image = reference } }, cancellationToken: ct);
         stopwatch.Stop();
-        return new Measurement(stopwatch.Elapsed.TotalMilliseconds, PeakRssMb(pid));
+        var breakdown = string.Create(CultureInfo.InvariantCulture, $"anon {StatusMb(pid, "RssAnon:"):F1} file {StatusMb(pid, "RssFile:"):F1} shmem {StatusMb(pid, "RssShmem:"):F1}");
+        Console.Error.WriteLine($"  after pull: {breakdown}");
+        return new Measurement(stopwatch.Elapsed.TotalMilliseconds, StatusMb(pid, "VmHWM:"), idle);
     }
 
-    /// <summary>Our unpacker vs GNU tar on the same uncompressed layer, into fresh directories.</summary>
-    private static async Task<(double Ours, double Tar)> UnpackAsync(string gzipLayer, CancellationToken ct)
+    /// <summary>Our unpacker vs GNU tar on the same uncompressed layer, into fresh directories, after one warm-up each.</summary>
+    private static async Task<(double Ours, double Tar)> UnpackAsync(string gzipLayer, int rounds, CancellationToken ct)
     {
         using var dir = new TempDirectory(TestIds.NewPrefix());
         var tarFile = dir.Combine("layer.tar");
@@ -106,32 +150,54 @@ internal static class PullBenchmark
         }
 
         var megabytes = new FileInfo(tarFile).Length / 1e6;
-        var oursDir = Directory.CreateDirectory(dir.Combine("ours")).FullName;
-        var stopwatch = Stopwatch.StartNew();
-        await using (var stream = File.OpenRead(tarFile))
+        var ours = new List<double>();
+        var tars = new List<double>();
+        for (var round = 0; round <= rounds; round++)
         {
-            await new LayerUnpacker().UnpackAsync(stream, LayerCompression.None, oursDir, ct);
+            var oursDir = Directory.CreateDirectory(dir.Combine($"ours{round}")).FullName;
+            var stopwatch = Stopwatch.StartNew();
+            await using (var stream = File.OpenRead(tarFile))
+            {
+                await new LayerUnpacker().UnpackAsync(stream, LayerCompression.None, oursDir, ct);
+            }
+
+            ours.Add(megabytes / stopwatch.Elapsed.TotalSeconds);
+            var tarDir = Directory.CreateDirectory(dir.Combine($"tar{round}")).FullName;
+            stopwatch.Restart();
+            (await TestProcess.RunAsync("tar", ["-xf", tarFile, "-C", tarDir], ct)).EnsureSuccess();
+            tars.Add(megabytes / stopwatch.Elapsed.TotalSeconds);
+            Directory.Delete(oursDir, recursive: true);
+            Directory.Delete(tarDir, recursive: true);
         }
 
-        var ours = megabytes / stopwatch.Elapsed.TotalSeconds;
-        var tarDir = Directory.CreateDirectory(dir.Combine("tar")).FullName;
-        stopwatch.Restart();
-        (await TestProcess.RunAsync("tar", ["-xf", tarFile, "-C", tarDir], ct)).EnsureSuccess();
-        var tarRate = megabytes / stopwatch.Elapsed.TotalSeconds;
-        return (ours, tarRate);
+        // Round 0 warms the JIT and the page cache.
+        return (Median(ours.Skip(1)), Median(tars.Skip(1)));
     }
 
-    private static double PeakRssMb(int pid)
+    private static double StatusMb(int pid, string field)
     {
-        var line = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+        var line = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith(field, StringComparison.Ordinal));
         return double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
     }
 
     private static int ProcessIdOf(string configFile)
         => NodeAgent.Testing.Leaks.ProcessProbe.Find(configFile).First(p => p.CommandLine.StartsWith(ContainerdInstance.Binary, StringComparison.Ordinal)).Pid;
 
-    private static string Row(string name, Measurement m)
-        => string.Create(CultureInfo.InvariantCulture, $"{name,-40}{m.WallMs,8:F0}   {m.PeakRssMb,8:F1}");
+    private static string Row(string name, IReadOnlyList<Measurement> all)
+    {
+        var m = Median(all);
+        var each = string.Join(", ", all.Select(r => string.Create(CultureInfo.InvariantCulture, $"{r.WallMs:F0}/{r.PeakRssMb:F1}")));
+        return string.Create(CultureInfo.InvariantCulture, $"{name,-40}{m.WallMs,8:F0}   {m.PeakRssMb,11:F1}   {m.IdleRssMb,11:F1}   ({each})");
+    }
 
-    private sealed record Measurement(double WallMs, double PeakRssMb);
+    private static Measurement Median(IReadOnlyList<Measurement> all)
+        => new(Median(all.Select(m => m.WallMs)), Median(all.Select(m => m.PeakRssMb)), Median(all.Select(m => m.IdleRssMb)));
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
+    }
+
+    private sealed record Measurement(double WallMs, double PeakRssMb, double IdleRssMb);
 }

@@ -16,6 +16,9 @@ public sealed record NodeAgentCriSettings
     /// <summary>The built nodeagent.dll; by default the copy next to the test assembly.</summary>
     public string NodeAgentDll { get; init; } = Path.Combine(AppContext.BaseDirectory, "nodeagent.dll");
 
+    /// <summary>Extra environment for the process (e.g. runtime knobs a benchmark compares).</summary>
+    public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
+
     public string DataDir => Path.Combine(BaseDirectory, "data");
 
     public string RunDir => Path.Combine(BaseDirectory, "run");

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Formats.Tar;
 using System.IO.Compression;
 using NodeAgent.Runtime.Snapshots;
@@ -12,7 +13,8 @@ namespace NodeAgent.Runtime.Images.Unpack;
 /// </summary>
 public sealed class LayerUnpacker : ILayerUnpacker
 {
-    private const int TarBufferBytes = 1 << 20;
+    // Big enough that a write(2) per chunk costs little next to the copy; pooled, so a pull of many layers allocates none.
+    private const int BufferBytes = 128 * 1024;
 
     public Task<UnpackResult> UnpackAsync(Stream layer, LayerCompression compression, string targetDirectory, CancellationToken cancellationToken)
     {
@@ -31,11 +33,12 @@ public sealed class LayerUnpacker : ILayerUnpacker
         }
 
         var decompressed = Decompress(layer, compression);
+        var copyBuffer = ArrayPool<byte>.Shared.Rent(BufferBytes);
         try
         {
             using var hashing = new HashingReadStream(decompressed);
-            using var buffered = new BufferedStream(hashing, TarBufferBytes);
-            var applier = new LayerApplier(target);
+            using var buffered = new BufferedStream(hashing, BufferBytes);
+            var applier = new LayerApplier(target, copyBuffer);
             using (var reader = new TarReader(buffered, leaveOpen: true))
             {
                 while (reader.GetNextEntry(copyData: false) is { } entry)
@@ -53,6 +56,7 @@ public sealed class LayerUnpacker : ILayerUnpacker
         }
         finally
         {
+            ArrayPool<byte>.Shared.Return(copyBuffer);
             if (!ReferenceEquals(decompressed, layer))
             {
                 decompressed.Dispose();

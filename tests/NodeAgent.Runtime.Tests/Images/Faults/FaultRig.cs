@@ -65,10 +65,16 @@ public sealed class FaultRig : IAsyncDisposable
     public async Task<IReadOnlyList<Image>> ListAsync(CancellationToken ct)
         => (await Images.ListImagesAsync(new ListImagesRequest(), cancellationToken: ct)).Images;
 
+    /// <summary>Published layer snapshots (RuntimePaths.Snapshots/layers).</summary>
+    public IReadOnlyList<string> SnapshotLayers => Entries(Path.Combine(Runtime.Settings.DataDir, "snapshots", "layers"));
+
+    /// <summary>Staging and trash of the snapshotter: empty once no pull is running.</summary>
+    public IReadOnlyList<string> SnapshotStaging => Entries(Path.Combine(Runtime.Settings.DataDir, "snapshots", "tmp"));
+
     public bool HasBlob(string digest) => File.Exists(Path.Combine(BlobDirectory, digest["sha256:".Length..]));
 
     /// <summary>Ingests still on disk (partial blobs kept for resuming).</summary>
-    public IReadOnlyList<string> Ingests => Directory.Exists(IngestDirectory) ? [.. Directory.EnumerateDirectories(IngestDirectory).Select(Path.GetFileName)!] : [];
+    public IReadOnlyList<string> Ingests => Entries(IngestDirectory);
 
     /// <summary>
     /// The store holds exactly <paramref name="expectedIds"/>, and every listed image answers
@@ -89,6 +95,9 @@ public sealed class FaultRig : IAsyncDisposable
         var fs = await Images.ImageFsInfoAsync(new ImageFsInfoRequest(), cancellationToken: ct);
         Assert.NotEmpty(fs.ImageFilesystems);
     }
+
+    private static IReadOnlyList<string> Entries(string directory)
+        => Directory.Exists(directory) ? [.. Directory.EnumerateFileSystemEntries(directory).Select(e => Path.GetFileName(e))] : [];
 
     public async ValueTask DisposeAsync()
     {

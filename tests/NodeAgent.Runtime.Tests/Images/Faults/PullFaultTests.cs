@@ -96,6 +96,9 @@ public sealed class PullFaultTests(RegistryFixture registry) : IClassFixture<Reg
             await rig.AssertStoreHoldsAsync([], ct);
             Assert.False(rig.HasBlob(layer.Digest));
             Assert.Empty(rig.Ingests);
+            // The layer was unpacked while it streamed in; its staging dir is dropped, never published. Only busybox's layer is.
+            Assert.Single(rig.SnapshotLayers);
+            Assert.Empty(rig.SnapshotStaging);
 
             rig.Proxy.Remove(corrupt);
             var pulled = await rig.PullAsync(reference, ct);
@@ -142,6 +145,8 @@ public sealed class PullFaultTests(RegistryFixture registry) : IClassFixture<Reg
 
             Assert.Equal(image.Config.Digest, pulled.ImageRef);
             await rig.AssertStoreHoldsAsync([image.Config.Digest], ct);
+            Assert.Equal(3, rig.SnapshotLayers.Count);
+            Assert.Empty(rig.SnapshotStaging);
             Assert.All(finished, d => Assert.Single(rig.Proxy.BlobGets(d.Digest)));
             var bigGets = rig.Proxy.BlobGets(big.Digest);
             Assert.Equal(2, bigGets.Count);
