@@ -41,6 +41,10 @@ internal static class PullBenchmark
 
             // BENCH_OURS_ONLY=1 skips containerd and the unpack comparison: quick A/B runs of agent knobs.
             var oursOnly = Environment.GetEnvironmentVariable("BENCH_OURS_ONLY") == "1";
+
+            // With it, BENCH_COMPARE_DLL=path/nodeagent.dll interleaves another build round by round (fair under a busy machine).
+            var compareDll = Environment.GetEnvironmentVariable("BENCH_COMPARE_DLL");
+            var other = new List<Measurement>();
             var ours = new List<Measurement>();
             var theirs = new List<Measurement>();
             for (var round = 0; round < rounds; round++)
@@ -49,6 +53,10 @@ internal static class PullBenchmark
                 if (oursOnly)
                 {
                     ours.Add(await PullWithOursAsync(fixture.Registry.Host, reference, agentEnvironment, ct));
+                    if (compareDll is not null)
+                    {
+                        other.Add(await PullWithOursAsync(fixture.Registry.Host, reference, agentEnvironment, ct, compareDll));
+                    }
                 }
                 else if (round % 2 == 0)
                 {
@@ -67,6 +75,11 @@ internal static class PullBenchmark
             await output.WriteLineAsync(Row("nodeagent cri", ours));
             if (oursOnly)
             {
+                if (other.Count > 0)
+                {
+                    await output.WriteLineAsync(Row("nodeagent cri (BENCH_COMPARE_DLL)", other));
+                }
+
                 return;
             }
 
@@ -102,7 +115,8 @@ internal static class PullBenchmark
         return NodeAgent.Testing.Images.ImageSpec.Busybox("bench/random").WithLayers([.. layers]);
     }
 
-    private static async Task<Measurement> PullWithOursAsync(string registryHost, string reference, IReadOnlyDictionary<string, string> environment, CancellationToken ct)
+    private static async Task<Measurement> PullWithOursAsync(
+        string registryHost, string reference, IReadOnlyDictionary<string, string> environment, CancellationToken ct, string? agentDll = null)
     {
         using var dir = new TempDirectory(TestIds.NewPrefix());
         await using var runtime = await NodeAgentCriProcess.StartAsync(
@@ -113,7 +127,7 @@ internal static class PullBenchmark
                 InsecureRegistries = [registryHost],
                 Environment = environment,
                 // BENCH_AGENT_DLL=path/nodeagent.dll measures another build (e.g. the previous commit's) in the same conditions.
-                NodeAgentDll = Environment.GetEnvironmentVariable("BENCH_AGENT_DLL") ?? Path.Combine(AppContext.BaseDirectory, "nodeagent.dll"),
+                NodeAgentDll = agentDll ?? Environment.GetEnvironmentVariable("BENCH_AGENT_DLL") ?? Path.Combine(AppContext.BaseDirectory, "nodeagent.dll"),
             },
             ct);
         return await TimePullAsync(runtime.Client.Images, reference, runtime.ProcessId, ct);
@@ -135,6 +149,10 @@ internal static class PullBenchmark
         stopwatch.Stop();
         var breakdown = string.Create(CultureInfo.InvariantCulture, $"anon {StatusMb(pid, "RssAnon:"):F1} file {StatusMb(pid, "RssFile:"):F1} shmem {StatusMb(pid, "RssShmem:"):F1}");
         Console.Error.WriteLine($"  after pull: {breakdown}");
+        if (Environment.GetEnvironmentVariable("BENCH_SMAPS") == "1")
+        {
+            Console.Error.WriteLine(TopMappings(pid));
+        }
         return new Measurement(stopwatch.Elapsed.TotalMilliseconds, StatusMb(pid, "VmHWM:"), idle);
     }
 
@@ -172,6 +190,27 @@ internal static class PullBenchmark
 
         // Round 0 warms the JIT and the page cache.
         return (Median(ours.Skip(1)), Median(tars.Skip(1)));
+    }
+
+    /// <summary>Resident KB per mapped file (or [anon]), largest first: where a process's RSS lives.</summary>
+    private static string TopMappings(int pid)
+    {
+        var totals = new Dictionary<string, long>(StringComparer.Ordinal);
+        var name = "[anon]";
+        foreach (var line in File.ReadLines($"/proc/{pid}/smaps"))
+        {
+            var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (fields.Length >= 5 && fields[0].Contains('-', StringComparison.Ordinal) && !fields[0].EndsWith(':'))
+            {
+                name = fields.Length >= 6 ? fields[5] : "[anon]";
+            }
+            else if (fields[0] == "Rss:")
+            {
+                totals[name] = totals.GetValueOrDefault(name) + long.Parse(fields[1], CultureInfo.InvariantCulture);
+            }
+        }
+
+        return string.Join('\n', totals.OrderByDescending(t => t.Value).Take(25).Select(t => $"    {t.Value,7} KB {t.Key}"));
     }
 
     private static double StatusMb(int pid, string field)

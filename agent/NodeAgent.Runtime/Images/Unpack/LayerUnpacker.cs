@@ -8,8 +8,9 @@ namespace NodeAgent.Runtime.Images.Unpack;
 
 /// <summary>
 /// <see cref="ILayerUnpacker"/> over System.Formats.Tar: decompress → hash (the diff ID) → read
-/// entries → <see cref="LayerApplier"/>. Runs synchronously on a pool thread: decompression is
-/// CPU-bound and the per-entry syscalls are cheapest without async hops.
+/// entries → <see cref="LayerApplier"/>. Runs synchronously on its own thread: decompression is
+/// CPU-bound, the per-entry syscalls are cheapest without async hops, and a layer streamed from the
+/// network blocks in reads that must not hold thread-pool threads the downloads need.
 /// </summary>
 public sealed class LayerUnpacker : ILayerUnpacker
 {
@@ -21,7 +22,8 @@ public sealed class LayerUnpacker : ILayerUnpacker
         ArgumentNullException.ThrowIfNull(layer);
         ArgumentException.ThrowIfNullOrEmpty(targetDirectory);
         var target = Path.GetFullPath(targetDirectory);
-        return Task.Run(() => Unpack(layer, compression, target, cancellationToken), cancellationToken);
+        return Task.Factory.StartNew(
+            () => Unpack(layer, compression, target, cancellationToken), cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
     private static UnpackResult Unpack(Stream layer, LayerCompression compression, string target, CancellationToken cancellationToken)
