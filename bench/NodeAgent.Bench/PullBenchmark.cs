@@ -71,7 +71,7 @@ internal static class PullBenchmark
             }
 
             await output.WriteLineAsync();
-            await output.WriteLineAsync("pull (fresh store, loopback registry)   wall ms   peak RSS MB   idle RSS MB   (median; every round)");
+            await output.WriteLineAsync("pull (fresh store, loopback registry)   wall ms   peak RSS MB   idle RSS MB   CPU ms   (median; every round wall/peak)");
             await output.WriteLineAsync(Row("nodeagent cri", ours));
             if (oursOnly)
             {
@@ -143,17 +143,21 @@ internal static class PullBenchmark
     private static async Task<Measurement> TimePullAsync(ImageService.ImageServiceClient images, string reference, int pid, CancellationToken ct)
     {
         var idle = StatusMb(pid, "VmRSS:");
+        var cpuBefore = CpuMs(pid);
+        var mappingsBefore = Mappings(pid);
         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  idle: anon {StatusMb(pid, "RssAnon:"):F1} file {StatusMb(pid, "RssFile:"):F1} shmem {StatusMb(pid, "RssShmem:"):F1}"));
         var stopwatch = Stopwatch.StartNew();
         await images.PullImageAsync(new PullImageRequest { Image = new NodeAgent.Cri.V1.ImageSpec { Image = reference } }, cancellationToken: ct);
         stopwatch.Stop();
+        var cpu = CpuMs(pid) - cpuBefore;
         var breakdown = string.Create(CultureInfo.InvariantCulture, $"anon {StatusMb(pid, "RssAnon:"):F1} file {StatusMb(pid, "RssFile:"):F1} shmem {StatusMb(pid, "RssShmem:"):F1}");
         Console.Error.WriteLine($"  after pull: {breakdown}");
         if (Environment.GetEnvironmentVariable("BENCH_SMAPS") == "1")
         {
-            Console.Error.WriteLine(TopMappings(pid));
+            Console.Error.WriteLine(GrownMappings(mappingsBefore, Mappings(pid)));
+            Console.Error.WriteLine(ThreadCpu(pid));
         }
-        return new Measurement(stopwatch.Elapsed.TotalMilliseconds, StatusMb(pid, "VmHWM:"), idle);
+        return new Measurement(stopwatch.Elapsed.TotalMilliseconds, StatusMb(pid, "VmHWM:"), idle, cpu);
     }
 
     /// <summary>Our unpacker vs GNU tar on the same uncompressed layer, into fresh directories, after one warm-up each.</summary>
@@ -192,8 +196,16 @@ internal static class PullBenchmark
         return (Median(ours.Skip(1)), Median(tars.Skip(1)));
     }
 
-    /// <summary>Resident KB per mapped file (or [anon]), largest first: where a process's RSS lives.</summary>
-    private static string TopMappings(int pid)
+    /// <summary>Mappings whose resident size grew during the pull (KB, largest first): what the pull itself costs in memory.</summary>
+    private static string GrownMappings(Dictionary<string, long> before, Dictionary<string, long> after)
+        => string.Join('\n', after
+            .Select(a => (a.Key, Grown: a.Value - before.GetValueOrDefault(a.Key)))
+            .Where(g => g.Grown > 100)
+            .OrderByDescending(g => g.Grown)
+            .Select(g => $"    +{g.Grown,6} KB {g.Key}"));
+
+    /// <summary>Resident KB per mapped file (or [anon]).</summary>
+    private static Dictionary<string, long> Mappings(int pid)
     {
         var totals = new Dictionary<string, long>(StringComparer.Ordinal);
         var name = "[anon]";
@@ -210,7 +222,32 @@ internal static class PullBenchmark
             }
         }
 
-        return string.Join('\n', totals.OrderByDescending(t => t.Value).Take(25).Select(t => $"    {t.Value,7} KB {t.Key}"));
+        return totals;
+    }
+
+    /// <summary>User + system CPU the process has used (/proc/PID/stat utime and stime): less sensitive to a busy machine than wall time.</summary>
+    private static double CpuMs(int pid)
+    {
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+        return ticks * 1000.0 / 100; // USER_HZ is 100 on Linux
+    }
+
+    /// <summary>CPU ms per thread name (.NET names its JIT, GC and pool threads), largest first.</summary>
+    private static string ThreadCpu(int pid)
+    {
+        var totals = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var task in Directory.EnumerateDirectories($"/proc/{pid}/task"))
+        {
+            var stat = File.ReadAllText(Path.Combine(task, "stat"));
+            var name = stat[(stat.IndexOf('(', StringComparison.Ordinal) + 1)..stat.LastIndexOf(')')];
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            var ms = (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) * 10.0;
+            totals[name] = totals.GetValueOrDefault(name) + ms;
+        }
+
+        return string.Join('\n', totals.OrderByDescending(t => t.Value).Select(t => $"    {t.Value,7:F0} ms {t.Key}"));
     }
 
     private static double StatusMb(int pid, string field)
@@ -226,11 +263,11 @@ internal static class PullBenchmark
     {
         var m = Median(all);
         var each = string.Join(", ", all.Select(r => string.Create(CultureInfo.InvariantCulture, $"{r.WallMs:F0}/{r.PeakRssMb:F1}")));
-        return string.Create(CultureInfo.InvariantCulture, $"{name,-40}{m.WallMs,8:F0}   {m.PeakRssMb,11:F1}   {m.IdleRssMb,11:F1}   ({each})");
+        return string.Create(CultureInfo.InvariantCulture, $"{name,-40}{m.WallMs,8:F0}   {m.PeakRssMb,11:F1}   {m.IdleRssMb,11:F1}   {m.CpuMs,6:F0}   ({each})");
     }
 
     private static Measurement Median(IReadOnlyList<Measurement> all)
-        => new(Median(all.Select(m => m.WallMs)), Median(all.Select(m => m.PeakRssMb)), Median(all.Select(m => m.IdleRssMb)));
+        => new(Median(all.Select(m => m.WallMs)), Median(all.Select(m => m.PeakRssMb)), Median(all.Select(m => m.IdleRssMb)), Median(all.Select(m => m.CpuMs)));
 
     private static double Median(IEnumerable<double> values)
     {
@@ -238,5 +275,5 @@ internal static class PullBenchmark
         return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
     }
 
-    private sealed record Measurement(double WallMs, double PeakRssMb, double IdleRssMb);
+    private sealed record Measurement(double WallMs, double PeakRssMb, double IdleRssMb, double CpuMs);
 }
