@@ -126,9 +126,10 @@ public sealed class PullFaultTests(RegistryFixture registry) : IClassFixture<Reg
             var reference = rig.Reference($"faults/{prefix}-killed");
             var trickle = rig.Proxy.Add(new FaultRule(FaultKind.Throttle, r => r.Path.EndsWith(big.Digest, StringComparison.Ordinal))
             {
+                // A quarter in, with ~6 s of trickle left: ample time to see the small blobs land and kill.
                 Times = 1,
-                BytesPerSecond = 1 << 20,
-                Bytes = big.Size / 2,
+                BytesPerSecond = 512 * 1024,
+                Bytes = big.Size / 4,
             });
             var firstPull = rig.PullAsync(reference, ct);
             await trickle.Reached.WaitAsync(ct);
