@@ -23,7 +23,7 @@ internal static class PullBenchmark
     private const int Layers = 4;
     private const int FilesPerLayer = 64;
 
-    public static async Task RunAsync(int megabytes, TextWriter output, CancellationToken ct)
+    public static async Task RunAsync(int megabytes, int rounds, IReadOnlyDictionary<string, string> agentEnvironment, TextWriter output, CancellationToken ct)
     {
         var fixture = new ContainerdFixture();
         await fixture.InitializeAsync();
@@ -33,23 +33,67 @@ internal static class PullBenchmark
             var image = await fixture.Registry.PushImageAsync(spec, "bench/random:latest", ct);
             var reference = fixture.Registry.Reference("bench/random", "latest");
             var compressed = image.Layers.Sum(l => l.Descriptor.Size);
-            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"image: {Layers} layers, {compressed / 1e6:F1} MB compressed, {reference}"));
+            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"image: {image.Layers.Count} layers, {compressed / 1e6:F1} MB compressed, {reference}; {rounds} rounds, each on a fresh process and store"));
+            if (agentEnvironment.Count > 0)
+            {
+                await output.WriteLineAsync("agent environment: " + string.Join(' ', agentEnvironment.Select(e => $"{e.Key}={e.Value}")));
+            }
 
-            var ours = await PullWithOursAsync(fixture.Registry.Host, reference, ct);
-            var theirs = await PullWithContainerdAsync(fixture, reference, ct);
+            // BENCH_OURS_ONLY=1 skips containerd and the unpack comparison: quick A/B runs of agent knobs.
+            var oursOnly = Environment.GetEnvironmentVariable("BENCH_OURS_ONLY") == "1";
+
+            // With it, BENCH_COMPARE_DLL=path/nodeagent.dll interleaves another build round by round (fair under a busy machine).
+            var compareDll = Environment.GetEnvironmentVariable("BENCH_COMPARE_DLL");
+            var other = new List<Measurement>();
+            var ours = new List<Measurement>();
+            var theirs = new List<Measurement>();
+            for (var round = 0; round < rounds; round++)
+            {
+                // Alternate who goes first so neither always pulls from a warmer registry cache.
+                if (oursOnly)
+                {
+                    ours.Add(await PullWithOursAsync(fixture.Registry.Host, reference, agentEnvironment, ct));
+                    if (compareDll is not null)
+                    {
+                        other.Add(await PullWithOursAsync(fixture.Registry.Host, reference, agentEnvironment, ct, compareDll));
+                    }
+                }
+                else if (round % 2 == 0)
+                {
+                    ours.Add(await PullWithOursAsync(fixture.Registry.Host, reference, agentEnvironment, ct));
+                    theirs.Add(await PullWithContainerdAsync(fixture, reference, ct));
+                }
+                else
+                {
+                    theirs.Add(await PullWithContainerdAsync(fixture, reference, ct));
+                    ours.Add(await PullWithOursAsync(fixture.Registry.Host, reference, agentEnvironment, ct));
+                }
+            }
+
             await output.WriteLineAsync();
-            await output.WriteLineAsync("pull (fresh store, loopback registry)   wall ms   peak RSS MB");
+            await output.WriteLineAsync("pull (fresh store, loopback registry)   wall ms   peak RSS MB   idle RSS MB   CPU ms   (median; every round wall/peak)");
             await output.WriteLineAsync(Row("nodeagent cri", ours));
+            if (oursOnly)
+            {
+                if (other.Count > 0)
+                {
+                    await output.WriteLineAsync(Row("nodeagent cri (BENCH_COMPARE_DLL)", other));
+                }
+
+                return;
+            }
+
             await output.WriteLineAsync(Row("containerd 1.6", theirs));
-            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"ratio ours/containerd: time {ours.WallMs / theirs.WallMs:F2}, memory {ours.PeakRssMb / theirs.PeakRssMb:F2}"));
+            var (o, t) = (Median(ours), Median(theirs));
+            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"ratio ours/containerd: time {o.WallMs / t.WallMs:F2}, memory {o.PeakRssMb / t.PeakRssMb:F2}"));
 
             var layout = Path.Combine(Path.GetTempPath(), "bench-layout-" + Guid.NewGuid().ToString("N"));
             try
             {
                 var built = await new OciLayoutWriter(layout).AddImageAsync(spec, ct);
-                var (oursMbps, tarMbps) = await UnpackAsync(Path.Combine(layout, "blobs", "sha256", built.Layers[^1].Descriptor.Digest[7..]), ct);
+                var (oursMbps, tarMbps) = await UnpackAsync(Path.Combine(layout, "blobs", "sha256", built.Layers[^1].Descriptor.Digest[7..]), rounds, ct);
                 await output.WriteLineAsync();
-                await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"unpack one uncompressed layer: ours {oursMbps:F0} MB/s, tar -x {tarMbps:F0} MB/s, ratio {oursMbps / tarMbps:P0}"));
+                await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"unpack one uncompressed layer (warm, median of {rounds}): ours {oursMbps:F0} MB/s, tar -x {tarMbps:F0} MB/s, ratio {oursMbps / tarMbps:P0}"));
             }
             finally
             {
@@ -71,11 +115,21 @@ internal static class PullBenchmark
         return NodeAgent.Testing.Images.ImageSpec.Busybox("bench/random").WithLayers([.. layers]);
     }
 
-    private static async Task<Measurement> PullWithOursAsync(string registryHost, string reference, CancellationToken ct)
+    private static async Task<Measurement> PullWithOursAsync(
+        string registryHost, string reference, IReadOnlyDictionary<string, string> environment, CancellationToken ct, string? agentDll = null)
     {
         using var dir = new TempDirectory(TestIds.NewPrefix());
         await using var runtime = await NodeAgentCriProcess.StartAsync(
-            new NodeAgentCriSettings { Prefix = Path.GetFileName(dir.Path), BaseDirectory = dir.Path, InsecureRegistries = [registryHost] }, ct);
+            new NodeAgentCriSettings
+            {
+                Prefix = Path.GetFileName(dir.Path),
+                BaseDirectory = dir.Path,
+                InsecureRegistries = [registryHost],
+                Environment = environment,
+                // BENCH_AGENT_DLL=path/nodeagent.dll measures another build (e.g. the previous commit's) in the same conditions.
+                NodeAgentDll = agentDll ?? Environment.GetEnvironmentVariable("BENCH_AGENT_DLL") ?? Path.Combine(AppContext.BaseDirectory, "nodeagent.dll"),
+            },
+            ct);
         return await TimePullAsync(runtime.Client.Images, reference, runtime.ProcessId, ct);
     }
 
@@ -88,14 +142,26 @@ internal static class PullBenchmark
 
     private static async Task<Measurement> TimePullAsync(ImageService.ImageServiceClient images, string reference, int pid, CancellationToken ct)
     {
+        var idle = StatusMb(pid, "VmRSS:");
+        var cpuBefore = CpuMs(pid);
+        var mappingsBefore = Mappings(pid);
+        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  idle: anon {StatusMb(pid, "RssAnon:"):F1} file {StatusMb(pid, "RssFile:"):F1} shmem {StatusMb(pid, "RssShmem:"):F1}"));
         var stopwatch = Stopwatch.StartNew();
         await images.PullImageAsync(new PullImageRequest { Image = new NodeAgent.Cri.V1.ImageSpec { Image = reference } }, cancellationToken: ct);
         stopwatch.Stop();
-        return new Measurement(stopwatch.Elapsed.TotalMilliseconds, PeakRssMb(pid));
+        var cpu = CpuMs(pid) - cpuBefore;
+        var breakdown = string.Create(CultureInfo.InvariantCulture, $"anon {StatusMb(pid, "RssAnon:"):F1} file {StatusMb(pid, "RssFile:"):F1} shmem {StatusMb(pid, "RssShmem:"):F1}");
+        Console.Error.WriteLine($"  after pull: {breakdown}");
+        if (Environment.GetEnvironmentVariable("BENCH_SMAPS") == "1")
+        {
+            Console.Error.WriteLine(GrownMappings(mappingsBefore, Mappings(pid)));
+            Console.Error.WriteLine(ThreadCpu(pid));
+        }
+        return new Measurement(stopwatch.Elapsed.TotalMilliseconds, StatusMb(pid, "VmHWM:"), idle, cpu);
     }
 
-    /// <summary>Our unpacker vs GNU tar on the same uncompressed layer, into fresh directories.</summary>
-    private static async Task<(double Ours, double Tar)> UnpackAsync(string gzipLayer, CancellationToken ct)
+    /// <summary>Our unpacker vs GNU tar on the same uncompressed layer, into fresh directories, after one warm-up each.</summary>
+    private static async Task<(double Ours, double Tar)> UnpackAsync(string gzipLayer, int rounds, CancellationToken ct)
     {
         using var dir = new TempDirectory(TestIds.NewPrefix());
         var tarFile = dir.Combine("layer.tar");
@@ -106,32 +172,108 @@ internal static class PullBenchmark
         }
 
         var megabytes = new FileInfo(tarFile).Length / 1e6;
-        var oursDir = Directory.CreateDirectory(dir.Combine("ours")).FullName;
-        var stopwatch = Stopwatch.StartNew();
-        await using (var stream = File.OpenRead(tarFile))
+        var ours = new List<double>();
+        var tars = new List<double>();
+        for (var round = 0; round <= rounds; round++)
         {
-            await new LayerUnpacker().UnpackAsync(stream, LayerCompression.None, oursDir, ct);
+            var oursDir = Directory.CreateDirectory(dir.Combine($"ours{round}")).FullName;
+            var stopwatch = Stopwatch.StartNew();
+            await using (var stream = File.OpenRead(tarFile))
+            {
+                await new LayerUnpacker().UnpackAsync(stream, LayerCompression.None, oursDir, ct);
+            }
+
+            ours.Add(megabytes / stopwatch.Elapsed.TotalSeconds);
+            var tarDir = Directory.CreateDirectory(dir.Combine($"tar{round}")).FullName;
+            stopwatch.Restart();
+            (await TestProcess.RunAsync("tar", ["-xf", tarFile, "-C", tarDir], ct)).EnsureSuccess();
+            tars.Add(megabytes / stopwatch.Elapsed.TotalSeconds);
+            Directory.Delete(oursDir, recursive: true);
+            Directory.Delete(tarDir, recursive: true);
         }
 
-        var ours = megabytes / stopwatch.Elapsed.TotalSeconds;
-        var tarDir = Directory.CreateDirectory(dir.Combine("tar")).FullName;
-        stopwatch.Restart();
-        (await TestProcess.RunAsync("tar", ["-xf", tarFile, "-C", tarDir], ct)).EnsureSuccess();
-        var tarRate = megabytes / stopwatch.Elapsed.TotalSeconds;
-        return (ours, tarRate);
+        // Round 0 warms the JIT and the page cache.
+        return (Median(ours.Skip(1)), Median(tars.Skip(1)));
     }
 
-    private static double PeakRssMb(int pid)
+    /// <summary>Mappings whose resident size grew during the pull (KB, largest first): what the pull itself costs in memory.</summary>
+    private static string GrownMappings(Dictionary<string, long> before, Dictionary<string, long> after)
+        => string.Join('\n', after
+            .Select(a => (a.Key, Grown: a.Value - before.GetValueOrDefault(a.Key)))
+            .Where(g => g.Grown > 100)
+            .OrderByDescending(g => g.Grown)
+            .Select(g => $"    +{g.Grown,6} KB {g.Key}"));
+
+    /// <summary>Resident KB per mapped file (or [anon]).</summary>
+    private static Dictionary<string, long> Mappings(int pid)
     {
-        var line = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+        var totals = new Dictionary<string, long>(StringComparer.Ordinal);
+        var name = "[anon]";
+        foreach (var line in File.ReadLines($"/proc/{pid}/smaps"))
+        {
+            var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (fields.Length >= 5 && fields[0].Contains('-', StringComparison.Ordinal) && !fields[0].EndsWith(':'))
+            {
+                name = fields.Length >= 6 ? fields[5] : "[anon]";
+            }
+            else if (fields[0] == "Rss:")
+            {
+                totals[name] = totals.GetValueOrDefault(name) + long.Parse(fields[1], CultureInfo.InvariantCulture);
+            }
+        }
+
+        return totals;
+    }
+
+    /// <summary>User + system CPU the process has used (/proc/PID/stat utime and stime): less sensitive to a busy machine than wall time.</summary>
+    private static double CpuMs(int pid)
+    {
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+        return ticks * 1000.0 / 100; // USER_HZ is 100 on Linux
+    }
+
+    /// <summary>CPU ms per thread name (.NET names its JIT, GC and pool threads), largest first.</summary>
+    private static string ThreadCpu(int pid)
+    {
+        var totals = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var task in Directory.EnumerateDirectories($"/proc/{pid}/task"))
+        {
+            var stat = File.ReadAllText(Path.Combine(task, "stat"));
+            var name = stat[(stat.IndexOf('(', StringComparison.Ordinal) + 1)..stat.LastIndexOf(')')];
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            var ms = (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) * 10.0;
+            totals[name] = totals.GetValueOrDefault(name) + ms;
+        }
+
+        return string.Join('\n', totals.OrderByDescending(t => t.Value).Select(t => $"    {t.Value,7:F0} ms {t.Key}"));
+    }
+
+    private static double StatusMb(int pid, string field)
+    {
+        var line = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith(field, StringComparison.Ordinal));
         return double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
     }
 
     private static int ProcessIdOf(string configFile)
         => NodeAgent.Testing.Leaks.ProcessProbe.Find(configFile).First(p => p.CommandLine.StartsWith(ContainerdInstance.Binary, StringComparison.Ordinal)).Pid;
 
-    private static string Row(string name, Measurement m)
-        => string.Create(CultureInfo.InvariantCulture, $"{name,-40}{m.WallMs,8:F0}   {m.PeakRssMb,8:F1}");
+    private static string Row(string name, IReadOnlyList<Measurement> all)
+    {
+        var m = Median(all);
+        var each = string.Join(", ", all.Select(r => string.Create(CultureInfo.InvariantCulture, $"{r.WallMs:F0}/{r.PeakRssMb:F1}")));
+        return string.Create(CultureInfo.InvariantCulture, $"{name,-40}{m.WallMs,8:F0}   {m.PeakRssMb,11:F1}   {m.IdleRssMb,11:F1}   {m.CpuMs,6:F0}   ({each})");
+    }
 
-    private sealed record Measurement(double WallMs, double PeakRssMb);
+    private static Measurement Median(IReadOnlyList<Measurement> all)
+        => new(Median(all.Select(m => m.WallMs)), Median(all.Select(m => m.PeakRssMb)), Median(all.Select(m => m.IdleRssMb)), Median(all.Select(m => m.CpuMs)));
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
+    }
+
+    private sealed record Measurement(double WallMs, double PeakRssMb, double IdleRssMb, double CpuMs);
 }

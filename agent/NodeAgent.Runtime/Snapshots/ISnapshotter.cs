@@ -19,7 +19,8 @@ public interface ISnapshotter
     /// <summary>
     /// Creates layer <paramref name="chainId"/> on top of <paramref name="parentChainId"/>: calls
     /// <paramref name="fill"/> with an empty staging directory, then publishes it atomically.
-    /// Concurrent calls for the same chain ID run <paramref name="fill"/> once.
+    /// Concurrent calls for the same chain ID run <paramref name="fill"/> once. The parent must exist
+    /// by the time <paramref name="fill"/> returns (so layers of one image can be filled in parallel).
     /// </summary>
     Task CommitLayerAsync(string chainId, string? parentChainId, Func<string, CancellationToken, Task> fill, CancellationToken cancellationToken);
 

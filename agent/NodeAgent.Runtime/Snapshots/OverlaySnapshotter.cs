@@ -70,7 +70,7 @@ public sealed partial class OverlaySnapshotter : ISnapshotter
             return; // a concurrent caller (or an earlier run) already filled it
         }
 
-        RequireParent(chainId, parentChainId);
+        // The parent is checked when publishing, not now: a layer may be filled while its parent is still being filled.
         var staging = NewTemporary("layer");
         try
         {

@@ -84,7 +84,7 @@ public sealed class NodeAgentCriProcess : IAsyncDisposable
         }
 
         // No config file of the host may leak into a test.
-        var environment = new Dictionary<string, string> { ["NODEAGENT_CONFIG"] = Path.Combine(settings.BaseDirectory, "empty-config.yaml") };
+        var environment = new Dictionary<string, string>(settings.Environment) { ["NODEAGENT_CONFIG"] = Path.Combine(settings.BaseDirectory, "empty-config.yaml") };
         File.WriteAllText(environment["NODEAGENT_CONFIG"], string.Empty);
         if (settings.RegistriesYaml is null)
         {

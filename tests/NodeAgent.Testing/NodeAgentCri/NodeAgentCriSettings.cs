@@ -24,6 +24,9 @@ public sealed record NodeAgentCriSettings
     /// <summary>A /24 of its own, so runtimes started by parallel tests never share addresses.</summary>
     public string PodCidr { get; init; } = Common.TestIds.NewSubnet24();
 
+    /// <summary>Extra environment for the process (e.g. runtime knobs a benchmark compares).</summary>
+    public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
+
     public string DataDir => Path.Combine(BaseDirectory, "data");
 
     public string RunDir => Path.Combine(BaseDirectory, "run");

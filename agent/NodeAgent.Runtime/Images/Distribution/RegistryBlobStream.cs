@@ -8,6 +8,11 @@ namespace NodeAgent.Runtime.Images.Distribution;
 internal sealed class RegistryBlobStream(HttpResponseMessage response, Stream body, long skip, TimeSpan idleTimeout, TimeProvider time, string what)
     : Stream
 {
+    // One idle timer per stream, re-armed per read and disarmed between reads (a caller applying
+    // backpressure is not an idle server); allocating timers per read was most of a pull's garbage.
+    private readonly CancellationTokenSource _idle = new(Timeout.InfiniteTimeSpan, time);
+    private CancellationTokenSource? _linked;
+    private CancellationToken _linkedTo;
     private long _skip = skip;
     private long _position;
 
@@ -32,30 +37,34 @@ internal sealed class RegistryBlobStream(HttpResponseMessage response, Stream bo
             return 0;
         }
 
-        using var idle = new CancellationTokenSource(idleTimeout, time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, idle.Token);
+        var token = Link(cancellationToken);
+        _idle.CancelAfter(idleTimeout);
         try
         {
             while (_skip > 0)
             {
                 // The server sent the whole blob (200 to a Range request): drop what the caller has.
-                var skipped = await body.ReadAsync(buffer[..(int)Math.Min(buffer.Length, _skip)], linked.Token).ConfigureAwait(false);
+                var skipped = await body.ReadAsync(buffer[..(int)Math.Min(buffer.Length, _skip)], token).ConfigureAwait(false);
                 if (skipped == 0)
                 {
                     throw new IOException($"{what}: the response ended before the resume offset");
                 }
 
                 _skip -= skipped;
-                idle.CancelAfter(idleTimeout);
+                _idle.CancelAfter(idleTimeout);
             }
 
-            var read = await body.ReadAsync(buffer, linked.Token).ConfigureAwait(false);
+            var read = await body.ReadAsync(buffer, token).ConfigureAwait(false);
             _position += read;
             return read;
         }
-        catch (OperationCanceledException e) when (idle.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException e) when (_idle.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
             throw new IOException($"{what}: no data for {idleTimeout.TotalSeconds:0.#} s", e);
+        }
+        finally
+        {
+            _idle.CancelAfter(Timeout.InfiniteTimeSpan);
         }
     }
 
@@ -93,10 +102,30 @@ internal sealed class RegistryBlobStream(HttpResponseMessage response, Stream bo
 
     public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
+    /// <summary>The idle token joined with the caller's; the link is made once per distinct caller token.</summary>
+    private CancellationToken Link(CancellationToken cancellationToken)
+    {
+        if (!cancellationToken.CanBeCanceled)
+        {
+            return _idle.Token;
+        }
+
+        if (_linked is null || _linkedTo != cancellationToken)
+        {
+            _linked?.Dispose();
+            _linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _idle.Token);
+            _linkedTo = cancellationToken;
+        }
+
+        return _linked.Token;
+    }
+
     protected override void Dispose(bool disposing)
     {
         if (disposing)
         {
+            _linked?.Dispose();
+            _idle.Dispose();
             body.Dispose();
             response.Dispose();
         }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using NodeAgent.Runtime.Common;
@@ -25,13 +26,16 @@ public sealed partial class ImagePuller(
     TimeProvider time,
     ILogger<ImagePuller> logger)
 {
+    // Layers downloading (and, streamed, unpacking) at once; containerd's default is also 3.
     private const int ParallelDownloads = 3;
     private const int BlobAttempts = 4;
-    private const int CopyBufferBytes = 1 << 20;
+    // Socket reads rarely return more; a pooled 128 KiB buffer keeps 3 parallel downloads off the large object heap.
+    private const int CopyBufferBytes = 128 * 1024;
 
     private readonly KeyedSingleFlight<ImageRecord> _pulls = new();
     private readonly KeyedSingleFlight<bool> _blobs = new();
     private readonly KeyedSingleFlight<bool> _layers = new();
+    private readonly StreamingLayerFetch _streaming = new(registry, content, unpacker);
 
     public Task<ImageRecord> PullAsync(ImageReference reference, PullOptions options, CancellationToken cancellationToken)
         => _pulls.RunAsync(reference.ToString(), () => PullCoreAsync(reference, options), cancellationToken);
@@ -91,56 +95,77 @@ public sealed partial class ImagePuller(
         return record;
     }
 
-    /// <summary>Downloads run ahead in parallel; each layer is unpacked as soon as it and its parent are ready.</summary>
+    /// <summary>
+    /// Every missing layer downloads and unpacks at once (bounded), each straight from the network
+    /// into its staging directory; a layer is published only after its parent, so the chain on disk
+    /// is always whole.
+    /// </summary>
     private async Task<IReadOnlyList<ImageLayer>> PullLayersAsync(
         ImageReference reference, OciManifest manifest, OciImageConfig config, RegistryAuth? auth, PullProgressTracker progress, CancellationToken ct)
     {
-        var chainIds = Digests.ChainIds(config.RootFs.DiffIds);
-        using var downloads = new SemaphoreSlim(ParallelDownloads);
-        var fetches = manifest.Layers.Select((layer, i) => snapshots.LayerExists(chainIds[i])
-            ? Task.CompletedTask
-            : ThrottledAsync(downloads, () => FetchBlobAsync(reference, layer, auth, progress, ct), ct)).ToList();
-
-        var result = new List<ImageLayer>(manifest.Layers.Count);
-        try
+        var diffIds = config.RootFs.DiffIds;
+        var chainIds = Digests.ChainIds(diffIds);
+        using var slots = new SemaphoreSlim(ParallelDownloads);
+        var commits = new List<Task>(manifest.Layers.Count);
+        for (var i = 0; i < manifest.Layers.Count; i++)
         {
-            for (var i = 0; i < manifest.Layers.Count; i++)
-            {
-                var layer = manifest.Layers[i];
-                await fetches[i];
-                await CommitLayerAsync(reference, layer, config.RootFs.DiffIds[i], chainIds[i], i == 0 ? null : chainIds[i - 1], ct);
-                result.Add(new ImageLayer(layer.Digest, layer.MediaType, layer.Size, config.RootFs.DiffIds[i], chainIds[i]));
-            }
-        }
-        finally
-        {
-            // Never leave downloads running past a failed pull.
-            await Task.WhenAll(fetches.Select(f => f.ContinueWith(_ => { }, TaskScheduler.Default)));
+            // Slots are granted in layer order and a layer only waits on earlier ones, so this cannot deadlock.
+            var spec = new LayerCommit(reference, manifest.Layers[i], diffIds[i], chainIds[i], i == 0 ? null : chainIds[i - 1], i == 0 ? Task.CompletedTask : commits[i - 1]);
+            commits.Add(snapshots.LayerExists(spec.ChainId)
+                ? Task.CompletedTask
+                : ThrottledAsync(slots, () => CommitLayerAsync(spec, auth, progress, ct), ct));
         }
 
-        return result;
+        // Reports the lowest failed layer: its children fail with the same exception.
+        await Task.WhenAll(commits);
+        return [.. manifest.Layers.Select((layer, i) => new ImageLayer(layer.Digest, layer.MediaType, layer.Size, diffIds[i], chainIds[i]))];
     }
 
-    private Task<bool> CommitLayerAsync(ImageReference reference, OciDescriptor layer, string diffId, string chainId, string? parentChainId, CancellationToken ct)
-        => _layers.RunAsync(chainId, async () =>
+    private Task<bool> CommitLayerAsync(LayerCommit layer, RegistryAuth? auth, PullProgressTracker progress, CancellationToken ct)
+        => _layers.RunAsync(layer.ChainId, async () =>
         {
-            if (snapshots.LayerExists(chainId))
+            if (snapshots.LayerExists(layer.ChainId))
             {
                 return true;
             }
 
-            var compression = LayerMediaTypes.CompressionOf(layer.MediaType);
-            await snapshots.CommitLayerAsync(chainId, parentChainId, async (directory, token) =>
+            try
             {
-                await using var stream = await content.OpenReadAsync(layer.Digest, token);
-                var unpacked = await unpacker.UnpackAsync(stream, compression, directory, token);
-                if (unpacked.DiffId != diffId)
-                {
-                    throw Invalid(reference, $"layer {layer.Digest} unpacks to {unpacked.DiffId}, but the config says {diffId}");
-                }
-            }, ct);
+                await snapshots.CommitLayerAsync(layer.ChainId, layer.ParentChainId, (directory, token) => FillAsync(layer, directory, StreamOrReadAsync, token), ct);
+            }
+            catch (LayerStreamBrokenException e)
+            {
+                // The staging dir is gone with the exception; the resumable path keeps what the ingest holds.
+                LogStreamFallback(logger, layer.Blob.Digest, e.Message);
+                await FetchBlobAsync(layer.Reference, layer.Blob, auth, progress, ct);
+                await snapshots.CommitLayerAsync(layer.ChainId, layer.ParentChainId, (directory, token) => FillAsync(layer, directory, ReadStoredAsync, token), ct);
+            }
+
             return true;
+
+            async Task<UnpackResult> StreamOrReadAsync(string directory, CancellationToken token)
+                => await content.InfoAsync(layer.Blob.Digest, token) is not null
+                    ? await ReadStoredAsync(directory, token)
+                    : await _streaming.RunAsync(layer.Reference, layer.Blob, auth, directory, progress, token);
+
+            async Task<UnpackResult> ReadStoredAsync(string directory, CancellationToken token)
+            {
+                await using var stream = await content.OpenReadAsync(layer.Blob.Digest, token);
+                return await unpacker.UnpackAsync(stream, LayerMediaTypes.CompressionOf(layer.Blob.MediaType), directory, token);
+            }
         }, ct);
+
+    /// <summary>Unpacks, checks the diff ID, then waits for the parent: the snapshotter publishes when this returns.</summary>
+    private static async Task FillAsync(LayerCommit layer, string directory, Func<string, CancellationToken, Task<UnpackResult>> unpack, CancellationToken ct)
+    {
+        var unpacked = await unpack(directory, ct);
+        if (unpacked.DiffId != layer.DiffId)
+        {
+            throw Invalid(layer.Reference, $"layer {layer.Blob.Digest} unpacks to {unpacked.DiffId}, but the config says {layer.DiffId}");
+        }
+
+        await layer.Parent;
+    }
 
     private Task<bool> FetchBlobAsync(ImageReference reference, OciDescriptor blob, RegistryAuth? auth, PullProgressTracker progress, CancellationToken ct)
         => _blobs.RunAsync(blob.Digest, async () =>
@@ -166,8 +191,14 @@ public sealed partial class ImagePuller(
                 {
                     throw new RuntimeException(RuntimeErrorKind.Invalid, $"pulling {reference}: blob {blob.Digest}: {e.Message}", e);
                 }
-                catch (Exception e) when (e is IOException or HttpRequestException && attempt < BlobAttempts)
+                catch (Exception e) when (e is IOException or HttpRequestException)
                 {
+                    if (attempt >= BlobAttempts)
+                    {
+                        throw new RuntimeException(
+                            RuntimeErrorKind.Unavailable, $"pulling {reference}: blob {blob.Digest} broke off {attempt} times, last: {e.Message}", e);
+                    }
+
                     // The connection broke mid-blob: resume from what the ingest already holds.
                     progress.Add(-writer.Offset);
                     LogBlobRetry(logger, blob.Digest, attempt, e.Message);
@@ -178,17 +209,24 @@ public sealed partial class ImagePuller(
 
     private static async Task CopyAsync(Stream source, IContentWriter writer, OciDescriptor blob, PullProgressTracker progress, CancellationToken ct)
     {
-        var buffer = new byte[CopyBufferBytes];
-        int read;
-        while ((read = await source.ReadAsync(buffer, ct)) > 0)
+        var buffer = ArrayPool<byte>.Shared.Rent(CopyBufferBytes);
+        try
         {
-            if (writer.Offset + read > blob.Size)
+            int read;
+            while ((read = await source.ReadAsync(buffer, ct)) > 0)
             {
-                throw new ContentDigestMismatchException($"registry sent more than the {blob.Size} bytes the manifest declares");
-            }
+                if (writer.Offset + read > blob.Size)
+                {
+                    throw new ContentDigestMismatchException($"registry sent more than the {blob.Size} bytes the manifest declares");
+                }
 
-            await writer.WriteAsync(buffer.AsMemory(0, read), ct);
-            progress.Add(read);
+                await writer.WriteAsync(buffer.AsMemory(0, read), ct);
+                progress.Add(read);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 
@@ -284,6 +322,12 @@ public sealed partial class ImagePuller(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Pulled {Reference} as {ImageId} ({Bytes} bytes) in {Elapsed}")]
     private static partial void LogPulled(ILogger logger, ImageReference reference, string imageId, long bytes, TimeSpan elapsed);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Layer {Digest} could not be streamed ({Reason}); downloading it resumably, then unpacking")]
+    private static partial void LogStreamFallback(ILogger logger, string digest, string reason);
+
+    /// <summary>One layer to commit, with the task that publishes its parent.</summary>
+    private sealed record LayerCommit(ImageReference Reference, OciDescriptor Blob, string DiffId, string ChainId, string? ParentChainId, Task Parent);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Blob {Digest} broke off (attempt {Attempt}): {Reason}; resuming")]
     private static partial void LogBlobRetry(ILogger logger, string digest, int attempt, string reason);

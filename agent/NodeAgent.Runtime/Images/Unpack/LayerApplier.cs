@@ -24,17 +24,18 @@ internal sealed unsafe class LayerApplier
     private const uint PermissionBits = 0xFFF; // 07777: rwx plus setuid, setgid, sticky
     private const uint ImplicitDirectoryMode = 0x1ED; // 0755, as tar gives missing parents
     private const uint PrivateMode = 0x180; // 0600 until the real mode is set
-    private const int CopyBufferBytes = 1 << 20;
 
     private readonly string _root;
     private readonly HashSet<string> _verifiedDirectories = new(StringComparer.Ordinal) { string.Empty };
     private readonly Dictionary<string, Libc.Timespec> _directoryTimes = new(StringComparer.Ordinal);
-    private readonly byte[] _buffer = GC.AllocateUninitializedArray<byte>(CopyBufferBytes, pinned: true);
+    private readonly byte[] _buffer;
     private readonly bool _canChown = Libc.GetEuid() == 0;
 
-    public LayerApplier(string root)
+    /// <param name="copyBuffer">File data passes through it; the caller owns it (pinned only while a file is copied).</param>
+    public LayerApplier(string root, byte[] copyBuffer)
     {
         _root = root.TrimEnd('/');
+        _buffer = copyBuffer;
     }
 
     /// <summary>Entries applied (files, dirs, links, whiteouts …).</summary>

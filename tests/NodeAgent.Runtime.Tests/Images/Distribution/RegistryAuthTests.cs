@@ -2,6 +2,7 @@ using NodeAgent.Runtime.Errors;
 using NodeAgent.Runtime.Images;
 using NodeAgent.Runtime.Images.Distribution;
 using NodeAgent.Testing.Common;
+using NodeAgent.Testing.Faults;
 using TestImages = NodeAgent.Testing.Images.TestImages;
 using NodeAgent.Testing.Registry;
 

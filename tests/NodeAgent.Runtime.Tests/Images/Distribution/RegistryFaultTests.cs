@@ -3,6 +3,7 @@ using NodeAgent.Runtime.Errors;
 using NodeAgent.Runtime.Images;
 using NodeAgent.Runtime.Images.Distribution;
 using NodeAgent.Testing.Common;
+using NodeAgent.Testing.Faults;
 
 namespace NodeAgent.Runtime.Tests.Images.Distribution;
 

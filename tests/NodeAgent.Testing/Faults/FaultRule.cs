@@ -1,4 +1,4 @@
-namespace NodeAgent.Runtime.Tests.Images.Distribution;
+namespace NodeAgent.Testing.Faults;
 
 /// <summary>What the fault proxy does to a matching request.</summary>
 public enum FaultKind
@@ -26,11 +26,15 @@ public enum FaultKind
 
     /// <summary>Answer 307 to the same path on the registry itself (blob storage redirects look like this).</summary>
     RedirectToUpstream,
+
+    /// <summary>Forward at about <see cref="FaultRule.BytesPerSecond"/>; <see cref="FaultRule.Reached"/> completes once <see cref="FaultRule.Bytes"/> body bytes went out.</summary>
+    Throttle,
 }
 
 /// <summary>A fault for requests that <see cref="Matches"/>, applied to the first <see cref="Times"/> of them.</summary>
 public sealed class FaultRule(FaultKind kind, Func<ProxiedRequest, bool> matches)
 {
+    private readonly TaskCompletionSource _reached = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _remaining = int.MaxValue;
     private int _applied;
 
@@ -41,6 +45,12 @@ public sealed class FaultRule(FaultKind kind, Func<ProxiedRequest, bool> matches
     public long Bytes { get; init; }
 
     public TimeSpan Delay { get; init; }
+
+    /// <summary>Pace of <see cref="FaultKind.Throttle"/>.</summary>
+    public long BytesPerSecond { get; init; } = 1 << 20;
+
+    /// <summary>Completes when a throttled response has sent <see cref="Bytes"/> body bytes: the moment to act on a half-done transfer.</summary>
+    public Task Reached => _reached.Task;
 
     /// <summary>How many matching requests get the fault (the rest pass untouched).</summary>
     public int Times
@@ -57,6 +67,14 @@ public sealed class FaultRule(FaultKind kind, Func<ProxiedRequest, bool> matches
     public static Func<ProxiedRequest, bool> Blobs => r => r.Path.Contains("/blobs/", StringComparison.Ordinal);
 
     public static Func<ProxiedRequest, bool> Any => _ => true;
+
+    internal void Forwarded(long bodyBytes)
+    {
+        if (bodyBytes >= Bytes)
+        {
+            _reached.TrySetResult();
+        }
+    }
 
     internal bool TryApply(ProxiedRequest request)
     {

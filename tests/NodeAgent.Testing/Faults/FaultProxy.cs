@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace NodeAgent.Runtime.Tests.Images.Distribution;
+namespace NodeAgent.Testing.Faults;
 
 /// <summary>
 /// A tiny HTTP/1.1 proxy on 127.0.0.1 in front of a registry, injecting faults by rule (see
@@ -55,6 +55,19 @@ public sealed class FaultProxy : IAsyncDisposable
 
         return rule;
     }
+
+    /// <summary>Stops applying <paramref name="rule"/> to new requests (one already being served keeps it).</summary>
+    public void Remove(FaultRule rule)
+    {
+        lock (_rules)
+        {
+            _rules.Remove(rule);
+        }
+    }
+
+    /// <summary>GET requests for the blob <paramref name="digest"/> so far.</summary>
+    public IReadOnlyList<ProxiedRequest> BlobGets(string digest)
+        => [.. _requests.Where(r => r.Method == "GET" && r.Path.EndsWith("/blobs/" + digest, StringComparison.Ordinal))];
 
     /// <summary>
     /// From now on <c>/v2/…</c> needs a bearer token from this proxy's <c>/token</c>, which asks for
@@ -248,10 +261,38 @@ public sealed class FaultProxy : IAsyncDisposable
                 chunk = copy;
             }
 
-            await stream.WriteAsync(chunk, ct);
-            offset += chunk.Length;
+            if (rule?.Kind == FaultKind.Throttle)
+            {
+                offset = await TrickleAsync(stream, chunk, offset, rule, ct);
+            }
+            else
+            {
+                await stream.WriteAsync(chunk, ct);
+                offset += chunk.Length;
+            }
+
             chunk = Memory<byte>.Empty;
         }
+    }
+
+    /// <summary>Sends <paramref name="chunk"/> in twentieths of a second's worth; returns the new body offset.</summary>
+    private static async Task<long> TrickleAsync(NetworkStream stream, Memory<byte> chunk, long offset, FaultRule rule, CancellationToken ct)
+    {
+        var slice = (int)Math.Max(1, rule.BytesPerSecond / 20);
+        while (chunk.Length > 0)
+        {
+            var part = chunk[..Math.Min(slice, chunk.Length)];
+            await stream.WriteAsync(part, ct);
+            await stream.FlushAsync(ct);
+            offset += part.Length;
+            chunk = chunk[part.Length..];
+            rule.Forwarded(offset);
+
+            // Pacing the wire, not waiting for state.
+            await Task.Delay(TimeSpan.FromMilliseconds(50), ct);
+        }
+
+        return offset;
     }
 
     private static async Task RespondAsync(NetworkStream stream, string status, string contentType, byte[] body, IEnumerable<string> headers, CancellationToken ct)
