@@ -88,7 +88,10 @@ public sealed partial class ContainerManager
         var id = RuntimeIds.New();
         if (!_index.TryReserve(name, id, out var holder))
         {
-            throw new RuntimeException(RuntimeErrorKind.AlreadyExists, $"container name {name} is reserved by {holder}");
+            // A retried CreateContainer (the caller timed out) gets the container the first call made, as CRI-O does.
+            return _index.Find(holder) is { State: ContainerPhase.Created } created && created.SandboxId == sandbox.Id
+                ? created
+                : throw new RuntimeException(RuntimeErrorKind.AlreadyExists, $"container name {name} is reserved by {holder}");
         }
 
         using var held = await _index.LockAsync(id, cancellationToken);

@@ -43,6 +43,36 @@ public sealed class NodeAgentPodRuntimeTests(NodeAgentPodTarget target)
         await LeakCheck.AssertCleanAsync(sandboxId, deadline.Token);
     }
 
+
+    [Fact]
+    public async Task A_retried_run_or_create_gets_the_object_the_first_call_made()
+    {
+        using var deadline = TestDeadline.Seconds(60);
+        var sandbox = PodConfigs.Sandbox(Target, $"{Target.Prefix}-retry");
+        var first = await Runtime.RunPodSandboxAsync(new RunPodSandboxRequest { Config = sandbox }, cancellationToken: deadline.Token);
+        try
+        {
+            var again = await Runtime.RunPodSandboxAsync(new RunPodSandboxRequest { Config = sandbox }, cancellationToken: deadline.Token);
+            Assert.Equal(first.PodSandboxId, again.PodSandboxId);
+
+            var request = PodConfigs.Container(Target, first.PodSandboxId, sandbox, "retry", "/bin/sleep", "300");
+            var created = await Runtime.CreateContainerAsync(request, cancellationToken: deadline.Token);
+            var retried = await Runtime.CreateContainerAsync(request, cancellationToken: deadline.Token);
+            Assert.Equal(created.ContainerId, retried.ContainerId);
+
+            await Runtime.StartContainerAsync(new StartContainerRequest { ContainerId = created.ContainerId }, cancellationToken: deadline.Token);
+            var error = await Assert.ThrowsAsync<Grpc.Core.RpcException>(() => Runtime.CreateContainerAsync(request, cancellationToken: deadline.Token).ResponseAsync);
+            Assert.Equal(Grpc.Core.StatusCode.AlreadyExists, error.StatusCode);
+            var listed = await Runtime.ListContainersAsync(new ListContainersRequest { Filter = new ContainerFilter { PodSandboxId = first.PodSandboxId } }, cancellationToken: deadline.Token);
+            Assert.Single(listed.Containers);
+        }
+        finally
+        {
+            await RemoveAsync(first.PodSandboxId);
+        }
+
+        await LeakCheck.AssertCleanAsync(first.PodSandboxId, deadline.Token);
+    }
 }
 
 /// <summary>The same scenarios against containerd.</summary>
