@@ -62,6 +62,7 @@ internal static class CriCommand
         InsecureRegistries = options.InsecureRegistries,
         BridgeName = options.Bridge,
         PodCidr = options.PodCidr.ToString(),
+        OciRuntimePath = options.OciRuntime,
         RegistryConfig = options.RegistryConfig == ConfigKeys.RegistryConfig.Default && !File.Exists(options.RegistryConfig) ? null : options.RegistryConfig,
         Version = BuildInfo.Version,
     };

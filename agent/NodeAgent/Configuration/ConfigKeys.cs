@@ -20,24 +20,25 @@ public static class ConfigKeys
     public static readonly ConfigKey MetricsPort = new("metrics-port", ConfigValueKind.Port, "Port of the Prometheus metrics endpoint", "10249");
     public static readonly ConfigKey DatastoreEndpoint = new("datastore-endpoint", ConfigValueKind.DatastoreEndpoint, "State store: embedded sqlite or an etcd URL", "sqlite");
     public static readonly ConfigKey ContainerRuntimeEndpoint = new("container-runtime-endpoint", ConfigValueKind.UnixEndpoint, "CRI runtime socket the node role talks to (default: the built-in runtime)");
+    public static readonly ConfigKey OciRuntime = new("oci-runtime", ConfigValueKind.Path, "OCI runtime binary: runc, or crun where the host's cgroups allow it", "/usr/sbin/runc");
     public static readonly ConfigKey Listen = new("listen", ConfigValueKind.UnixEndpoint, "Socket the CRI runtime serves on", "unix:///run/nodeagent/cri.sock");
 
     /// <summary>Every key any command knows; a config file may hold any of them.</summary>
     public static readonly IReadOnlyList<ConfigKey> All =
     [
         Config, DataDir, RunDir, ApiAddress, ApiPort, Kubeconfig, NodeName, Bridge, PodCidr, ServiceCidr,
-        InsecureRegistry, RegistryConfig, MetricsPort, DatastoreEndpoint, ContainerRuntimeEndpoint, Listen,
+        InsecureRegistry, RegistryConfig, MetricsPort, DatastoreEndpoint, ContainerRuntimeEndpoint, Listen, OciRuntime,
     ];
 
     public static readonly IReadOnlyList<ConfigKey> Server =
     [
         Config, DataDir, RunDir, ApiAddress, ApiPort, Kubeconfig, NodeName, Bridge, PodCidr, ServiceCidr,
-        InsecureRegistry, RegistryConfig, MetricsPort, DatastoreEndpoint, ContainerRuntimeEndpoint,
+        InsecureRegistry, RegistryConfig, MetricsPort, DatastoreEndpoint, ContainerRuntimeEndpoint, OciRuntime,
     ];
 
     public static readonly IReadOnlyList<ConfigKey> Cri =
     [
-        Config, Listen, DataDir, RunDir, Bridge, PodCidr, InsecureRegistry, RegistryConfig,
+        Config, Listen, DataDir, RunDir, Bridge, PodCidr, InsecureRegistry, RegistryConfig, OciRuntime,
     ];
 
     public static readonly IReadOnlyList<ConfigKey> Images =

@@ -61,6 +61,7 @@ public static class ConfigPrinter
             "datastore-endpoint" => options.DatastoreEndpoint,
             "container-runtime-endpoint" => options.ContainerRuntimeEndpoint,
             "listen" => options.Listen,
+            "oci-runtime" => options.OciRuntime,
             _ => null,
         };
         if (key == ConfigKeys.InsecureRegistry)

@@ -29,6 +29,9 @@ public sealed record NodeAgentOptions
 
     public required string RegistryConfig { get; init; }
 
+    /// <summary>The OCI runtime binary (runc by default; crun refuses hybrid cgroup v1 hosts like this one).</summary>
+    public required string OciRuntime { get; init; }
+
     public required int MetricsPort { get; init; }
 
     /// <summary><c>sqlite</c> or one or more comma-separated etcd URLs.</summary>

@@ -31,6 +31,7 @@ public static class NodeAgentOptionsBuilder
                 ? ConfigValueParser.UnixEndpoint(runtime)
                 : null,
             Listen = ConfigValueParser.UnixEndpoint(Value(config, ConfigKeys.Listen)),
+            OciRuntime = PathOf(ConfigKeys.OciRuntime),
         };
 
         // The default registries.yaml location is optional; any other file the user names must

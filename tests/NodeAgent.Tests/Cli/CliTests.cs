@@ -135,4 +135,17 @@ public sealed class CliTests
         Assert.Contains("/nonexistent/registries.yaml", stderr, StringComparison.Ordinal);
         Assert.Contains("--registry-config", stderr, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_missing_oci_runtime_stops_the_cri_runtime_with_the_package_to_install()
+    {
+        using var temp = new Testing.Common.TempDirectory(Testing.Common.TestIds.NewPrefix());
+        var (exitCode, _, stderr) = await CliRunner.RunAsync(
+            ["cri", "--listen", $"unix://{temp.Combine("cri.sock")}", "--data-dir", temp.Combine("data"), "--run-dir", temp.Combine("run"), "--oci-runtime", "/nonexistent/crun"]);
+
+        Assert.Equal(ExitCodes.Failure, exitCode);
+        Assert.Contains("/nonexistent/crun", stderr, StringComparison.Ordinal);
+        Assert.Contains("scripts/install-deps.sh", stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(temp.Combine("cri.sock")));
+    }
 }
