@@ -8,6 +8,7 @@ using NodeAgent.Runtime.Images.Store;
 using NodeAgent.Runtime.Images.Unpack;
 using NodeAgent.Runtime.Common.Processes;
 using NodeAgent.Runtime.Containers;
+using NodeAgent.Runtime.Containers.Stats;
 using NodeAgent.Runtime.Network;
 using NodeAgent.Runtime.Oci;
 using NodeAgent.Runtime.Sandboxes;
@@ -23,7 +24,7 @@ public sealed record ImageServices(ImageManager Manager, ImageImporter Importer,
 }
 
 /// <summary>The pod half of the runtime: sandboxes, containers, networking, the OCI runtime.</summary>
-public sealed record PodServices(SandboxManager Sandboxes, ContainerManager Containers, PodLifecycle Pods, IPodNetwork Network, RuncRuntime Oci) : IDisposable
+public sealed record PodServices(SandboxManager Sandboxes, ContainerManager Containers, PodLifecycle Pods, IPodNetwork Network, RuncRuntime Oci, StatsCollector Stats) : IDisposable
 {
     public void Dispose() => Oci.Dispose();
 }
@@ -93,7 +94,8 @@ public static class RuntimeComposition
                 loggerFactory.CreateLogger<ContainerManager>());
             await sandboxes.RecoverAsync(cancellationToken);
             await containers.RecoverAsync(cancellationToken);
-            return new PodServices(sandboxes, containers, new PodLifecycle(sandboxes, containers), network, oci);
+            var stats = new StatsCollector(CgroupStatsReaders.ForHost(), images.Snapshots, paths.DataDir, time);
+            return new PodServices(sandboxes, containers, new PodLifecycle(sandboxes, containers), network, oci, stats);
         }
         catch
         {

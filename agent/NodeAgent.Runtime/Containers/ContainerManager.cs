@@ -178,6 +178,8 @@ public sealed partial class ContainerManager
             throw new RuntimeException(RuntimeErrorKind.FailedPrecondition, $"start container {record.Id}: it is {record.State.ToString().ToLowerInvariant()}, not created");
         }
 
+        // Taken before runc start: a quick container can exit (and conmon stamp its exit) before runc returns.
+        var startedAt = _time.GetUtcNow();
         try
         {
             await _oci.StartAsync(record.Id, cancellationToken);
@@ -188,7 +190,7 @@ public sealed partial class ContainerManager
             throw;
         }
 
-        await _index.SaveAsync(record with { State = ContainerPhase.Running, StartedAt = _time.GetUtcNow() }, CancellationToken.None);
+        await _index.SaveAsync(record with { State = ContainerPhase.Running, StartedAt = startedAt }, CancellationToken.None);
     }
 
     /// <summary>
@@ -325,7 +327,8 @@ public sealed partial class ContainerManager
             {
                 State = ContainerPhase.Exited,
                 ExitCode = exit.ExitCode,
-                FinishedAt = exit.FinishedAt,
+                // The exit file's mtime comes from the kernel's coarse clock and can read a tick before our start stamp.
+                FinishedAt = record.StartedAt is { } started && started > exit.FinishedAt ? started : exit.FinishedAt,
                 Reason = oom ? "OOMKilled" : exit.ExitCode == 0 ? "Completed" : "Error",
             };
         }

@@ -1,6 +1,7 @@
 using Grpc.Core;
 using NodeAgent.Cri.V1;
 using NodeAgent.Runtime.Containers;
+using NodeAgent.Runtime.Containers.Stats;
 using NodeAgent.Runtime.Network;
 using NodeAgent.Runtime.Sandboxes;
 
@@ -16,7 +17,8 @@ internal sealed partial class CriRuntimeService(
     SandboxManager sandboxes,
     ContainerManager containers,
     PodLifecycle pods,
-    IPodNetwork network) : RuntimeService.RuntimeServiceBase
+    IPodNetwork network,
+    StatsCollector stats) : RuntimeService.RuntimeServiceBase
 {
     public override Task<VersionResponse> Version(VersionRequest request, ServerCallContext context)
         => Task.FromResult(new VersionResponse

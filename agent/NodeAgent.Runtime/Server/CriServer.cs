@@ -56,6 +56,7 @@ public sealed class CriServer : IAsyncDisposable
             builder.Services.AddSingleton(pods.Containers);
             builder.Services.AddSingleton(pods.Pods);
             builder.Services.AddSingleton(pods.Network);
+            builder.Services.AddSingleton(pods.Stats);
             builder.Services.AddGrpc(grpc =>
             {
                 grpc.Interceptors.Add<CriErrorInterceptor>();

@@ -40,4 +40,7 @@ public interface ISnapshotter
     Task<IReadOnlySet<string>> LayersInUseAsync(CancellationToken cancellationToken);
 
     Task<SnapshotUsage> UsageAsync(CancellationToken cancellationToken);
+
+    /// <summary>Disk use of an active snapshot's writable layer (what the container wrote); zero for a missing key.</summary>
+    Task<SnapshotUsage> ActiveUsageAsync(string key, CancellationToken cancellationToken);
 }

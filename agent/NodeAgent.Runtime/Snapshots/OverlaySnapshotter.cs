@@ -219,6 +219,12 @@ public sealed partial class OverlaySnapshotter : ISnapshotter
     public Task<SnapshotUsage> UsageAsync(CancellationToken cancellationToken)
         => Task.Run(() => SnapshotDiskUsage.Measure(Root, cancellationToken), cancellationToken);
 
+    public Task<SnapshotUsage> ActiveUsageAsync(string key, CancellationToken cancellationToken)
+    {
+        ValidateKey(key);
+        return Task.Run(() => SnapshotDiskUsage.Measure(Path.Combine(ActiveDirectory(key), "upper"), cancellationToken), cancellationToken);
+    }
+
     private IReadOnlyList<MountSpec> MountsOf(string key, ActiveSnapshotRecord record)
         => OverlayMounts(ReadChain(record.TopChainId, strict: true), ActiveDirectory(key));
 

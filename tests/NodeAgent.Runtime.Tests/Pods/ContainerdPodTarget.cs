@@ -29,6 +29,8 @@ public sealed class ContainerdPodTarget : IPodRuntimeTarget, IAsyncLifetime
 
     public IPNetwork PodSubnet => IPNetwork.Parse(_containerd.Containerd.Settings.PodSubnet);
 
+    public bool LimitsPidsThroughUnified => File.Exists("/sys/fs/cgroup/cgroup.controllers");
+
     public async Task InitializeAsync()
     {
         using var deadline = TestDeadline.Seconds(120);

@@ -17,4 +17,10 @@ public interface IPodRuntimeTarget
 
     /// <summary>The pod subnet, so tests can check the addresses they get.</summary>
     System.Net.IPNetwork PodSubnet { get; }
+
+    /// <summary>
+    /// Whether unified["pids.max"] limits pids on this host. Ours maps it to the OCI pids limit on
+    /// either cgroup version; containerd 1.6 passes unified through, which runc refuses on cgroup v1.
+    /// </summary>
+    bool LimitsPidsThroughUnified { get; }
 }

@@ -33,6 +33,8 @@ public sealed class NodeAgentPodTarget : IPodRuntimeTarget, IAsyncLifetime
 
     public IPNetwork PodSubnet => IPNetwork.Parse(Runtime.Settings.PodCidr);
 
+    public bool LimitsPidsThroughUnified => true;
+
     public NodeAgentCriProcess Runtime => _runtime ?? throw new InvalidOperationException("not started");
 
     public async Task KillAndRestartAsync(CancellationToken cancellationToken) => await Runtime.KillAndRestartAsync(cancellationToken);

@@ -13,7 +13,7 @@ namespace NodeAgent.Runtime.Tests.Pods;
 /// containerd). Each test has its own deadline, removes what it made, and checks that nothing
 /// carrying its sandbox ids is left on the host.
 /// </summary>
-public abstract class PodRuntimeScenarios(IPodRuntimeTarget target)
+public abstract partial class PodRuntimeScenarios(IPodRuntimeTarget target)
 {
     protected RuntimeService.RuntimeServiceClient Runtime => target.Client.Runtime;
 
@@ -316,7 +316,7 @@ public abstract class PodRuntimeScenarios(IPodRuntimeTarget target)
         await Runtime.RemovePodSandboxAsync(new RemovePodSandboxRequest { PodSandboxId = sandboxId }, cancellationToken: cleanup.Token);
     }
 
-    private static async Task<string> HttpGetAsync(IPAddress address, int port, CancellationToken cancellationToken)
+    protected static async Task<string> HttpGetAsync(IPAddress address, int port, CancellationToken cancellationToken)
     {
         // A raw request keeps proxies and connection pools of HttpClient out of the picture.
         using var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);

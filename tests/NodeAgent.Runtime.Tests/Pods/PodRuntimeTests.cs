@@ -73,6 +73,36 @@ public sealed class NodeAgentPodRuntimeTests(NodeAgentPodTarget target)
 
         await LeakCheck.AssertCleanAsync(first.PodSandboxId, deadline.Token);
     }
+
+    [Fact]
+    public async Task An_exited_container_has_no_log_to_reopen_and_its_stats_keep_only_the_writable_layer()
+    {
+        using var deadline = TestDeadline.Seconds(60);
+        var sandbox = PodConfigs.Sandbox(Target, Name("exitstats"));
+        var sandboxId = await RunAsync(sandbox, deadline.Token);
+        try
+        {
+            var id = await StartAsync(PodConfigs.Container(Target, sandboxId, sandbox, "writer", "/bin/sh", "-c", "echo data > /tmp/file"), deadline.Token);
+            await WaitExitedAsync(id, deadline.Token);
+
+            // Only a running container has a conmon to ask; the status code says which precondition failed.
+            var error = await Assert.ThrowsAsync<Grpc.Core.RpcException>(() => Runtime.ReopenContainerLogAsync(new ReopenContainerLogRequest { ContainerId = id }, cancellationToken: deadline.Token).ResponseAsync);
+            Assert.Equal(Grpc.Core.StatusCode.FailedPrecondition, error.StatusCode);
+
+            var stats = (await Runtime.ContainerStatsAsync(new ContainerStatsRequest { ContainerId = id }, cancellationToken: deadline.Token)).Stats;
+            Assert.Null(stats.Cpu);
+            Assert.Null(stats.Memory);
+            Assert.True(stats.WritableLayer.InodesUsed.Value >= 2, "the upper dir holds /tmp and /tmp/file");
+            var listed = await Runtime.ListContainerStatsAsync(new ListContainerStatsRequest { Filter = new ContainerStatsFilter { PodSandboxId = sandboxId } }, cancellationToken: deadline.Token);
+            Assert.Empty(listed.Stats); // lists cover running containers only, as containerd's
+        }
+        finally
+        {
+            await RemoveAsync(sandboxId);
+        }
+
+        await LeakCheck.AssertCleanAsync(sandboxId, deadline.Token);
+    }
 }
 
 /// <summary>The same scenarios against containerd.</summary>
