@@ -152,6 +152,7 @@ public sealed partial class ContainerManager
                 LogPath = logPath,
                 State = ContainerPhase.Created,
                 Pid = pid,
+                MonitorPid = ReadPidFile(Path.Combine(bundle, "conmon.pid")),
                 CgroupsPath = spec.Linux?.CgroupsPath ?? string.Empty,
                 StopSignal = imageConfig?.Config?.StopSignal ?? string.Empty,
             };
@@ -332,8 +333,12 @@ public sealed partial class ContainerManager
                 Reason = oom ? "OOMKilled" : exit.ExitCode == 0 ? "Completed" : "Error",
             };
         }
-        else if (record.State == ContainerPhase.Running && !ProcessSignals.IsAlive(record.Pid) && await _oci.StateAsync(record.Id, cancellationToken) is null or { IsRunning: false })
+        else if (record.State == ContainerPhase.Running
+            && !ProcessSignals.IsAlive(record.MonitorPid)
+            && _oci.ReadExit(record.Id) is null
+            && await _oci.StateAsync(record.Id, cancellationToken) is null or { IsRunning: false })
         {
+            // Only once conmon itself is gone: while it lives, a missing exit file means "not written yet".
             // Gone without an exit record (its monitor was killed too): report it, as containerd does, as Unknown 255.
             updated = record with { State = ContainerPhase.Exited, ExitCode = 255, FinishedAt = _time.GetUtcNow(), Reason = "Unknown", Message = "the container's monitor exited without recording an exit code" };
         }
@@ -392,6 +397,18 @@ public sealed partial class ContainerManager
     {
         var target = await GetAsync(containerId, cancellationToken);
         return target.State == ContainerPhase.Running ? target.Pid : null;
+    }
+
+    private static int ReadPidFile(string path)
+    {
+        try
+        {
+            return int.TryParse(File.ReadAllText(path).Trim(), System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var pid) ? pid : 0;
+        }
+        catch (IOException)
+        {
+            return 0;
+        }
     }
 
     private static string LogPathOf(PodSandboxConfig sandbox, ContainerConfig config, string bundle)

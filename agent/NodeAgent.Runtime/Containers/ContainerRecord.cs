@@ -37,6 +37,9 @@ public sealed record ContainerRecord
 
     public int Pid { get; init; }
 
+    /// <summary>conmon's pid: while it lives, the exit code is still to come.</summary>
+    public int MonitorPid { get; init; }
+
     public DateTimeOffset? StartedAt { get; init; }
 
     public DateTimeOffset? FinishedAt { get; init; }

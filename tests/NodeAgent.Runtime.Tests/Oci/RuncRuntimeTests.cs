@@ -34,8 +34,12 @@ public sealed class RuncRuntimeTests : IDisposable
         var bundle = await BusyboxBundle.CreateAsync(_temp.Combine(id), ["/bin/sh", "-c", "echo out; echo err >&2; exit 7"], deadline.Token);
         var log = _temp.Combine("exit.log");
 
-        var pid = await _runtime.CreateAsync(new ContainerLaunch(id, "exit", bundle, log), deadline.Token);
+        var launch = new ContainerLaunch(id, "exit", bundle, log);
+        var pid = await _runtime.CreateAsync(launch, deadline.Token);
         Assert.True(pid > 0);
+        // The monitor's pid is known as soon as create returns (the runtime tells "exit not written yet" from "monitor gone" by it).
+        var conmonPid = int.Parse(await File.ReadAllTextAsync(launch.ConmonPidFile, deadline.Token), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(ProcessSignals.IsAlive(conmonPid));
         Assert.Equal("created", (await _runtime.StateAsync(id, deadline.Token))!.Status);
 
         await _runtime.StartAsync(id, deadline.Token);
