@@ -13,9 +13,9 @@ namespace NodeAgent.PodBench;
 internal sealed record PodBenchOptions(int Sequential, int Concurrent);
 
 /// <summary>
-/// The same pod workload against `nodeagent cri` and the containerd fixture, busybox already
-/// pulled: N sequential pods (RunPodSandbox + CreateContainer + StartContainer of `sleep 3600`),
-/// M at once, memory with all of them running, then teardown. Prints one table with both.
+/// The same pod workload against `nodeagent cri` and the containerd fixture, both running, busybox
+/// already pulled: N sequential pods (RunPodSandbox + CreateContainer + StartContainer of
+/// `sleep 3600`), M at once, memory with all of them running, then teardown. One table with both.
 /// </summary>
 internal static class PodBenchmark
 {
@@ -23,39 +23,35 @@ internal static class PodBenchmark
     {
         var fixture = new ContainerdFixture();
         await fixture.InitializeAsync();
-        try
-        {
-            var ours = await RunOursAsync(fixture, options, output, ct);
-            var theirs = await RunContainerdAsync(fixture, options, output, ct);
-            await PrintAsync(options, ours, theirs, output);
-        }
-        finally
-        {
-            var prefix = fixture.Containerd.Settings.Prefix;
-            await fixture.DisposeAsync();
-            HostCleanup.RemoveCgroups(prefix);
-        }
-    }
-
-    private static async Task<PodFigures> RunOursAsync(ContainerdFixture fixture, PodBenchOptions options, TextWriter output, CancellationToken ct)
-    {
         var prefix = TestIds.NewPrefix();
-        using var dir = new TempDirectory(prefix);
+        var dir = new TempDirectory(prefix);
+        using var logs = new TempDirectory(TestIds.NewPrefix());
         NodeAgentCriProcess? runtime = null;
-        // The runtime's step timings are Debug lines; the bench reads them from its log.
-        Environment.SetEnvironmentVariable("NODEAGENT_LOG_LEVEL", "Debug");
+        var targets = new List<Target>();
         try
         {
+            // The runtime's step timings are Debug lines; the bench reads them from its log.
+            Environment.SetEnvironmentVariable("NODEAGENT_LOG_LEVEL", "Debug");
             runtime = await NodeAgentCriProcess.StartAsync(
                 new NodeAgentCriSettings { Prefix = prefix, BaseDirectory = dir.Path, InsecureRegistries = [fixture.Registry.Host] }, ct);
-            var target = new Target("nodeagent cri", runtime.Client, fixture.BusyboxReference, prefix, dir.Combine("pods"), runtime.ProcessId);
-            var figures = await RunScenarioAsync(target, options, output, ct);
+            var containerd = fixture.Containerd;
+            var containerdPid = ProcessProbe.Find(containerd.Settings.ConfigFile)
+                .First(p => p.CommandLine.StartsWith(ContainerdInstance.Binary, StringComparison.Ordinal)).Pid;
+            targets.Add(new Target("nodeagent cri", runtime.Client, fixture.BusyboxReference, prefix, dir.Combine("pods"), runtime.ProcessId));
+            targets.Add(new Target("containerd 1.6", containerd.Client, fixture.BusyboxReference, containerd.Settings.Prefix, logs.Path, containerdPid));
+
+            var figures = await RunScenarioAsync(targets, options, output, ct);
             await output.WriteLineAsync("nodeagent cri: where the time goes (sequential pods)");
             await output.WriteAsync(StepReport.From(runtime.ReadLog(), skip: 1, take: options.Sequential));
-            return figures;
+            await PrintAsync(options, figures[0], figures[1], output);
         }
         finally
         {
+            foreach (var target in targets)
+            {
+                await RemoveAllAsync(target, output);
+            }
+
             if (runtime is not null)
             {
                 await runtime.DisposeAsync();
@@ -64,80 +60,94 @@ internal static class PodBenchmark
             }
 
             HostCleanup.RemoveCgroups(prefix);
+            dir.Dispose();
+            var containerdPrefix = fixture.Containerd.Settings.Prefix;
+            await fixture.DisposeAsync();
+            HostCleanup.RemoveCgroups(containerdPrefix);
         }
     }
 
-    private static async Task<PodFigures> RunContainerdAsync(ContainerdFixture fixture, PodBenchOptions options, TextWriter output, CancellationToken ct)
+    /// <summary>
+    /// Both runtimes run side by side and the sequential pods alternate between them (order
+    /// swapped every round), so load from other work on the machine hits both alike.
+    /// </summary>
+    private static async Task<PodFigures[]> RunScenarioAsync(List<Target> targets, PodBenchOptions options, TextWriter output, CancellationToken ct)
     {
-        var containerd = fixture.Containerd;
-        var prefix = containerd.Settings.Prefix;
-        using var logs = new TempDirectory(TestIds.NewPrefix());
-        var pid = ProcessProbe.Find(containerd.Settings.ConfigFile)
-            .First(p => p.CommandLine.StartsWith(ContainerdInstance.Binary, StringComparison.Ordinal)).Pid;
-        var target = new Target("containerd 1.6", containerd.Client, fixture.BusyboxReference, prefix, logs.Path, pid);
-        return await RunScenarioAsync(target, options, output, ct);
-    }
-
-    private static async Task<PodFigures> RunScenarioAsync(Target target, PodBenchOptions options, TextWriter output, CancellationToken ct)
-    {
-        var runtime = target.Client.Runtime;
-        await target.Client.Images.PullImageAsync(new PullImageRequest { Image = new ImageSpec { Image = target.Image } }, cancellationToken: ct);
-        var sandboxes = new List<string>();
-        try
+        foreach (var target in targets)
         {
+            await target.Client.Images.PullImageAsync(new PullImageRequest { Image = new ImageSpec { Image = target.Image } }, cancellationToken: ct);
             // One unmeasured pod first: JIT, first CNI ADD (bridge creation), page cache.
-            sandboxes.Add((await StartPodAsync(target, "warm", ct)).SandboxId);
+            target.Sandboxes.Add((await StartPodAsync(target, "warm", ct)).SandboxId);
+        }
 
-            var latencies = new List<double>();
-            for (var i = 0; i < options.Sequential; i++)
+        var latencies = targets.Select(_ => new List<double>()).ToArray();
+        for (var i = 0; i < options.Sequential; i++)
+        {
+            for (var k = 0; k < targets.Count; k++)
             {
-                var pod = await StartPodAsync(target, $"seq{i}", ct);
-                sandboxes.Add(pod.SandboxId);
-                latencies.Add(pod.Milliseconds);
+                var t = (i + k) % targets.Count;
+                var pod = await StartPodAsync(targets[t], $"seq{i}", ct);
+                targets[t].Sandboxes.Add(pod.SandboxId);
+                latencies[t].Add(pod.Milliseconds);
             }
+        }
 
+        var walls = new double[targets.Count];
+        for (var t = 0; t < targets.Count; t++)
+        {
             var wall = Stopwatch.StartNew();
-            var batch = await Task.WhenAll(Enumerable.Range(0, options.Concurrent).Select(i => StartPodAsync(target, $"par{i}", ct)));
-            wall.Stop();
-            sandboxes.AddRange(batch.Select(p => p.SandboxId));
+            var batch = await Task.WhenAll(Enumerable.Range(0, options.Concurrent).Select(i => StartPodAsync(targets[t], $"par{i}", ct)));
+            walls[t] = wall.Elapsed.TotalMilliseconds;
+            targets[t].Sandboxes.AddRange(batch.Select(p => p.SandboxId));
+        }
 
-            var memory = Memory.Measure(target, sandboxes.Count);
-            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{target.Name}: {sandboxes.Count} pods running; per-pod processes: {memory.Describe}"));
+        var memory = new Memory[targets.Count];
+        for (var t = 0; t < targets.Count; t++)
+        {
+            memory[t] = Memory.Measure(targets[t], targets[t].Sandboxes.Count);
+            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{targets[t].Name}: {targets[t].Sandboxes.Count} pods running; per-pod processes: {memory[t].Describe}"));
+        }
 
+        var teardowns = new double[targets.Count];
+        for (var t = 0; t < targets.Count; t++)
+        {
+            var runtime = targets[t].Client.Runtime;
             var teardown = Stopwatch.StartNew();
-            foreach (var id in sandboxes.ToList())
+            foreach (var id in targets[t].Sandboxes.ToList())
             {
                 await runtime.StopPodSandboxAsync(new StopPodSandboxRequest { PodSandboxId = id }, cancellationToken: ct);
                 await runtime.RemovePodSandboxAsync(new RemovePodSandboxRequest { PodSandboxId = id }, cancellationToken: ct);
-                sandboxes.Remove(id);
+                targets[t].Sandboxes.Remove(id);
             }
 
-            teardown.Stop();
-            latencies.Sort();
-            return new PodFigures(
-                Percentile(latencies, 0.50),
-                Percentile(latencies, 0.99),
-                wall.Elapsed.TotalMilliseconds,
-                teardown.Elapsed.TotalMilliseconds,
-                memory);
+            teardowns[t] = teardown.Elapsed.TotalMilliseconds;
         }
-        finally
+
+        return [.. Enumerable.Range(0, targets.Count).Select(t =>
         {
-            // Whatever a failure left running goes, under its own deadline.
-            using var cleanup = TestDeadline.Seconds(60);
-            foreach (var id in sandboxes)
+            latencies[t].Sort();
+            return new PodFigures(Percentile(latencies[t], 0.50), Percentile(latencies[t], 0.99), walls[t], teardowns[t], memory[t]);
+        })];
+    }
+
+    /// <summary>Whatever a failure left running goes, under its own deadline.</summary>
+    private static async Task RemoveAllAsync(Target target, TextWriter output)
+    {
+        using var cleanup = TestDeadline.Seconds(60);
+        foreach (var id in target.Sandboxes)
+        {
+            try
             {
-                try
-                {
-                    await runtime.StopPodSandboxAsync(new StopPodSandboxRequest { PodSandboxId = id }, cancellationToken: cleanup.Token);
-                    await runtime.RemovePodSandboxAsync(new RemovePodSandboxRequest { PodSandboxId = id }, cancellationToken: cleanup.Token);
-                }
-                catch (Exception e) when (e is Grpc.Core.RpcException or OperationCanceledException)
-                {
-                    await output.WriteLineAsync($"cleanup of sandbox {id} failed: {e.Message}");
-                }
+                await target.Client.Runtime.StopPodSandboxAsync(new StopPodSandboxRequest { PodSandboxId = id }, cancellationToken: cleanup.Token);
+                await target.Client.Runtime.RemovePodSandboxAsync(new RemovePodSandboxRequest { PodSandboxId = id }, cancellationToken: cleanup.Token);
+            }
+            catch (Exception e) when (e is Grpc.Core.RpcException or OperationCanceledException)
+            {
+                await output.WriteLineAsync($"cleanup of sandbox {id} failed: {e.Message}");
             }
         }
+
+        target.Sandboxes.Clear();
     }
 
     /// <summary>RunPodSandbox + CreateContainer + StartContainer, timed end to end as a kubelet sees it.</summary>
@@ -201,7 +211,10 @@ internal static class PodBenchmark
         await output.WriteLineAsync(Row("per-pod overhead PSS MB (monitors + infra)", f => f.Memory.PerPodPssMb, "F2"));
     }
 
-    private sealed record Target(string Name, CriClient Client, string Image, string Prefix, string LogRoot, int RuntimePid);
+    private sealed record Target(string Name, CriClient Client, string Image, string Prefix, string LogRoot, int RuntimePid)
+    {
+        public List<string> Sandboxes { get; } = [];
+    }
 
     private sealed record PodFigures(double P50Ms, double P99Ms, double ConcurrentWallMs, double TeardownMs, Memory Memory);
 
