@@ -83,13 +83,18 @@ public sealed partial class SandboxManager
             ShmPath = config.Linux?.SecurityContext?.NamespaceOptions?.Ipc == NamespaceMode.Node ? null : Path.Combine(_options.RunDirectory, id, "shm"),
         };
 
+        var timer = new StepTimer();
         try
         {
             await _index.SaveAsync(record, cancellationToken);
-            record = await SetUpAsync(record, config, cancellationToken);
+            timer.Mark("save-creating");
+            record = await SetUpAsync(record, config, timer, cancellationToken);
             record = record with { State = SandboxState.Ready };
-            await _index.SaveAsync(record, cancellationToken);
+            // The durable Creating record already makes recovery tear this sandbox down after a power cut.
+            await _index.SaveAsync(record, durable: false, cancellationToken);
+            timer.Mark("save-ready");
             LogSandboxReady(_logger, id, name, record.Ips);
+            LogSteps(_logger, "sandbox-run", id, timer);
             return record;
         }
         catch (Exception e)
@@ -108,8 +113,8 @@ public sealed partial class SandboxManager
     {
         var record = _index.Get(id);
         using var held = await _index.LockAsync(record.Id, cancellationToken);
-        await StopInfraAsync(record, CancellationToken.None);
-        await _network.TearDownAsync(record.Id, CancellationToken.None);
+        // The kill and CNI DEL are independent (DEL tolerates live processes in the netns): run them together.
+        await Task.WhenAll(StopInfraAsync(record, CancellationToken.None), _network.TearDownAsync(record.Id, CancellationToken.None));
         if (record.ShmPath is not null)
         {
             await _files.UnmountShmAsync(record.ShmPath, CancellationToken.None);
@@ -157,37 +162,67 @@ public sealed partial class SandboxManager
         }
     }
 
-    private async Task<SandboxRecord> SetUpAsync(SandboxRecord record, PodSandboxConfig config, CancellationToken cancellationToken)
+    private async Task<SandboxRecord> SetUpAsync(SandboxRecord record, PodSandboxConfig config, StepTimer timer, CancellationToken cancellationToken)
     {
         var directory = _index.Disk.DirectoryOf(record.Id);
-        if (!record.HostNetwork)
+        var bundle = Path.Combine(directory, "bundle");
+        var rootfs = Path.Combine(bundle, "rootfs");
+
+        // The network (netns pin + CNI ADD, the slowest step) needs none of the pod's files, its
+        // /dev/shm or the infra bundle, so those are prepared while the plugins run. WhenAll lets
+        // both branches finish before a failure reaches the caller's rollback.
+        var network = record.HostNetwork ? Task.FromResult<PodNetworkResult?>(null) : SetUpNetworkAsync(record, config, timer, cancellationToken);
+        var local = PrepareLocalAsync(record, config, directory, rootfs, timer, cancellationToken);
+        await Task.WhenAll(network, local);
+        timer.Mark("network+files");
+        if (await network is { } result)
         {
-            var network = await _network.SetUpAsync(
-                new PodNetworkRequest(record.Id, config.Metadata.Name, config.Metadata.Namespace, config.Metadata.Uid, PortMappingsOf(config)),
-                cancellationToken);
-            record = record with { NetnsPath = network.NetnsPath, Ips = network.Addresses.Select(a => a.ToString()).ToList() };
-            await _index.SaveAsync(record, cancellationToken);
+            // Not saved on its own: recovery tears a Creating sandbox's network down by its id.
+            record = record with { NetnsPath = result.NetnsPath, Ips = result.Addresses.Select(a => a.ToString()).ToList() };
         }
 
+        var spec = SandboxSpecBuilder.Build(new SandboxSpecInput(
+            record.Id, config, rootfs, _options.CatatonitPath, record.NetnsPath, CgroupPaths.ForContainer(record.CgroupParent, record.Id)));
+        await RuntimeSpecFile.WriteAsync(Path.Combine(bundle, "config.json"), spec, cancellationToken);
+        timer.Mark("infra-spec");
+        var pid = await _oci.RunDetachedAsync(record.Id, bundle, cancellationToken);
+        timer.Mark("infra-runc-run");
+        return record with { InfraPid = pid };
+    }
+
+    private async Task<PodNetworkResult?> SetUpNetworkAsync(SandboxRecord record, PodSandboxConfig config, StepTimer timer, CancellationToken cancellationToken)
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var result = await _network.SetUpAsync(
+            new PodNetworkRequest(record.Id, config.Metadata.Name, config.Metadata.Namespace, config.Metadata.Uid, PortMappingsOf(config)),
+            cancellationToken);
+        timer.Add("network", System.Diagnostics.Stopwatch.GetElapsedTime(started));
+        return result;
+    }
+
+    private async Task PrepareLocalAsync(SandboxRecord record, PodSandboxConfig config, string directory, string rootfs, StepTimer timer, CancellationToken cancellationToken)
+    {
+        // Off the caller's thread: the file writes are synchronous underneath and should not delay the CNI plugins' start.
+        await Task.Yield();
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         await SandboxFilesWriter.WriteAsync(directory, config, record.HostNetwork, cancellationToken);
         if (record.ShmPath is not null)
         {
             await _files.MountShmAsync(record.ShmPath, cancellationToken);
         }
 
-        var bundle = Path.Combine(directory, "bundle");
-        var rootfs = Path.Combine(bundle, "rootfs");
         Directory.CreateDirectory(rootfs);
-        var spec = SandboxSpecBuilder.Build(new SandboxSpecInput(
-            record.Id, config, rootfs, _options.CatatonitPath, record.NetnsPath, CgroupPaths.ForContainer(record.CgroupParent, record.Id)));
-        await RuntimeSpecFile.WriteAsync(Path.Combine(bundle, "config.json"), spec, cancellationToken);
-        var pid = await _oci.RunDetachedAsync(record.Id, bundle, cancellationToken);
-        return record with { InfraPid = pid };
+        timer.Add("files+shm", System.Diagnostics.Stopwatch.GetElapsedTime(started));
     }
 
     private async Task TearDownAsync(SandboxRecord record, CancellationToken cancellationToken)
     {
-        await StopInfraAsync(record, cancellationToken);
+        // A stopped sandbox's infra was killed by StopAsync: no second kill (one runc call saved per removal).
+        if (record.State != SandboxState.NotReady)
+        {
+            await StopInfraAsync(record, cancellationToken);
+        }
+
         await _oci.DeleteAsync(record.Id, cancellationToken);
         await _network.TearDownAsync(record.Id, cancellationToken);
         if (record.ShmPath is not null)
@@ -203,13 +238,9 @@ public sealed partial class SandboxManager
         }
     }
 
-    private async Task StopInfraAsync(SandboxRecord record, CancellationToken cancellationToken)
-    {
-        if (await _oci.StateAsync(record.Id, cancellationToken) is { IsRunning: true })
-        {
-            await _oci.KillAsync(record.Id, ProcessSignals.SigKill, all: true, cancellationToken);
-        }
-    }
+    /// <summary>SIGKILL to every infra process; no <c>runc state</c> first, since a kill of a stopped or missing container is tolerated.</summary>
+    private Task StopInfraAsync(SandboxRecord record, CancellationToken cancellationToken)
+        => _oci.KillAsync(record.Id, ProcessSignals.SigKill, all: true, cancellationToken);
 
     private static List<Network.PortMapping> PortMappingsOf(PodSandboxConfig config)
         => config.PortMappings
@@ -239,6 +270,9 @@ public sealed partial class SandboxManager
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "sandbox {Name} failed, rolled back: {Error}")]
     private static partial void LogSandboxFailed(ILogger logger, string name, string error);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{Operation} {Id} steps (ms): {Steps}")]
+    internal static partial void LogSteps(ILogger logger, string operation, string id, StepTimer steps);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "sandbox {Id} removed")]
     private static partial void LogSandboxRemoved(ILogger logger, string id);

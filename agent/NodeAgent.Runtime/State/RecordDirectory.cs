@@ -5,7 +5,8 @@ namespace NodeAgent.Runtime.State;
 
 /// <summary>
 /// One JSON record per object, in a directory per id (<c>ROOT/ID/FILE</c>), written atomically
-/// (temp, fsync, rename) so a crash leaves the old or the new record, never half of one.
+/// (temp, rename) so a crash leaves the old or the new record, never half of one. A durable save
+/// also fsyncs before the rename, so the record survives a power loss too.
 /// The id's directory also holds the object's other files (bundle, rootfs mount point).
 /// </summary>
 internal sealed class RecordDirectory<T>(string root, string fileName, JsonTypeInfo<T> typeInfo)
@@ -15,7 +16,7 @@ internal sealed class RecordDirectory<T>(string root, string fileName, JsonTypeI
 
     public string DirectoryOf(string id) => Path.Combine(root, id);
 
-    public async Task SaveAsync(string id, T record, CancellationToken cancellationToken)
+    public async Task SaveAsync(string id, T record, bool durable, CancellationToken cancellationToken)
     {
         var directory = DirectoryOf(id);
         Directory.CreateDirectory(directory);
@@ -24,7 +25,7 @@ internal sealed class RecordDirectory<T>(string root, string fileName, JsonTypeI
         await using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 4096, FileOptions.Asynchronous))
         {
             await JsonSerializer.SerializeAsync(stream, record, typeInfo, cancellationToken);
-            stream.Flush(flushToDisk: true);
+            stream.Flush(flushToDisk: durable);
         }
 
         File.Move(temporary, path, overwrite: true);
