@@ -3,20 +3,22 @@ using NodeAgent.Cri.V1;
 using NodeAgent.Runtime.Containers;
 using NodeAgent.Runtime.Network;
 using NodeAgent.Runtime.Sandboxes;
+using NodeAgent.Runtime.Streaming;
 
 namespace NodeAgent.Runtime.Server;
 
 /// <summary>
 /// CRI RuntimeService: translation only, one file per RPC (CriRuntimeService.*.cs); the work is in
 /// <see cref="SandboxManager"/>, <see cref="ContainerManager"/> and <see cref="IPodNetwork"/>.
-/// Streaming (Exec, Attach, PortForward) is not served yet and answers UNIMPLEMENTED.
+/// Exec, Attach and PortForward hand out URLs of the <see cref="StreamingServer"/>.
 /// </summary>
 internal sealed partial class CriRuntimeService(
     RuntimeInfo info,
     SandboxManager sandboxes,
     ContainerManager containers,
     PodLifecycle pods,
-    IPodNetwork network) : RuntimeService.RuntimeServiceBase
+    IPodNetwork network,
+    StreamingServer streaming) : RuntimeService.RuntimeServiceBase
 {
     public override Task<VersionResponse> Version(VersionRequest request, ServerCallContext context)
         => Task.FromResult(new VersionResponse
