@@ -11,8 +11,8 @@ namespace NodeAgent.Runtime.Streaming;
 /// Attach through conmon: its attach socket (<c>&lt;attach dir&gt;/&lt;id&gt;/attach</c>, SOCK_SEQPACKET)
 /// sends each output packet prefixed with one byte naming the pipe (2 stdout, 3 stderr) and takes
 /// raw stdin; a half-close of our side closes the container's stdin unless conmon was told to leave it
-/// open. Resizes go to conmon's <c>winsz</c> fifo (falling back to <c>ctl</c>) in the bundle as
-/// "1 height width" lines.
+/// open. Resizes go to conmon's <c>ctl</c> fifo in the bundle as "1 height width" lines (message
+/// type 1 = resize), as CRI-O and podman write them.
 /// </summary>
 internal sealed partial class ContainerAttachSession(ContainerManager containers, OciRuntimeOptions oci)
 {
@@ -128,7 +128,7 @@ internal sealed partial class ContainerAttachSession(ContainerManager containers
         {
             await foreach (var size in client.Resizes.ReadAllAsync(cancellationToken))
             {
-                var fifo = File.Exists(Path.Combine(bundle, "winsz")) ? Path.Combine(bundle, "winsz") : Path.Combine(bundle, "ctl");
+                var fifo = Path.Combine(bundle, "ctl");
                 // conmon holds the fifo open for reading, so this open does not block.
                 await using var writer = new FileStream(fifo, FileMode.Open, FileAccess.Write, FileShare.ReadWrite, 1);
                 await writer.WriteAsync(System.Text.Encoding.ASCII.GetBytes($"1 {size.Height} {size.Width}\n"), cancellationToken);

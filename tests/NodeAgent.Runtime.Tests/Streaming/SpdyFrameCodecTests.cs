@@ -77,6 +77,21 @@ public sealed class SpdyFrameCodecTests
     }
 
     [Fact]
+    public void Our_compressed_blocks_never_depend_on_the_dictionary_so_any_inflater_reads_them()
+    {
+        using var compressor = new SpdyHeaderCompressor();
+        var first = SpdyFrameCodec.EncodeNameValueBlock(new Dictionary<string, string> { ["streamtype"] = "error", ["content-type"] = "text/plain" });
+        var second = SpdyFrameCodec.EncodeNameValueBlock(new Dictionary<string, string> { ["streamtype"] = "stdout" });
+        var stream = compressor.Compress(first).Concat(compressor.Compress(second)).ToArray();
+
+        // Same deflate data behind a zlib header without FDICT: the BCL inflates it with no dictionary at all.
+        using var plain = new System.IO.Compression.ZLibStream(new MemoryStream([0x78, 0x9C, .. stream[6..]]), System.IO.Compression.CompressionMode.Decompress);
+        var inflated = new byte[first.Length + second.Length];
+        plain.ReadExactly(inflated);
+        Assert.Equal(first.Concat(second), inflated);
+    }
+
+    [Fact]
     public void Name_value_blocks_are_length_prefixed_and_lower_case()
     {
         var block = SpdyFrameCodec.EncodeNameValueBlock(new Dictionary<string, string> { ["StreamType"] = "stdin" });

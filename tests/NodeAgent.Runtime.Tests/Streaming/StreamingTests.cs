@@ -110,6 +110,31 @@ public sealed class StreamingTests(NodeAgentPodTarget target) : IClassFixture<No
     }
 
     [Fact]
+    public async Task Websocket_attach_to_a_tty_container_resizes_its_terminal_through_conmon()
+    {
+        using var deadline = TestDeadline.Seconds(60);
+        await WithContainerAsync(
+            new ContainerCase("ttyattach", ["/bin/sh"], Stdin: true, Tty: true),
+            async (container, _) =>
+            {
+                var url = (await Runtime.AttachAsync(new AttachRequest { ContainerId = container, Stdin = true, Stdout = true, Tty = true }, cancellationToken: deadline.Token)).Url;
+                await using var client = await ChannelWebSocketClient.ConnectAsync(url, V5AndV4, deadline.Token);
+                await client.SendTextAsync(4, "{\"Width\":99,\"Height\":33}", deadline.Token);
+                await Eventually.UntilAsync(
+                    async ct =>
+                    {
+                        await client.SendTextAsync(0, "stty size\n", ct);
+                        await client.WaitForAsync(c => c.Text(1).Contains("stty size", StringComparison.Ordinal), ct);
+                        return client.Text(1).Contains("33 99", StringComparison.Ordinal) ? "resized" : null;
+                    },
+                    "the attached terminal's size",
+                    deadline.Token,
+                    TimeSpan.FromMilliseconds(200));
+            },
+            deadline.Token);
+    }
+
+    [Fact]
     public async Task Websocket_port_forward_reaches_httpd_on_the_pods_loopback()
     {
         using var deadline = TestDeadline.Seconds(60);
@@ -217,13 +242,14 @@ public sealed class StreamingTests(NodeAgentPodTarget target) : IClassFixture<No
     /// <summary>A pod with one running container; the pod is removed and checked for leaks even when the test fails.</summary>
     private async Task WithContainerAsync(ContainerCase @case, Func<string, string, Task> test, CancellationToken cancellationToken)
     {
-        var (name, command, stdin) = @case;
+        var (name, command, stdin, tty) = @case;
         var sandbox = PodConfigs.Sandbox(target, $"{target.Prefix}-{name}");
         var sandboxId = (await Runtime.RunPodSandboxAsync(new RunPodSandboxRequest { Config = sandbox }, cancellationToken: cancellationToken)).PodSandboxId;
         try
         {
             var request = PodConfigs.Container(target, sandboxId, sandbox, name, command);
             request.Config.Stdin = stdin;
+            request.Config.Tty = tty;
             var container = (await Runtime.CreateContainerAsync(request, cancellationToken: cancellationToken)).ContainerId;
             await Runtime.StartContainerAsync(new StartContainerRequest { ContainerId = container }, cancellationToken: cancellationToken);
             await test(container, sandboxId);
@@ -238,5 +264,5 @@ public sealed class StreamingTests(NodeAgentPodTarget target) : IClassFixture<No
         await LeakCheck.AssertCleanAsync(sandboxId, cancellationToken);
     }
 
-    private sealed record ContainerCase(string Name, string[] Command, bool Stdin = false);
+    private sealed record ContainerCase(string Name, string[] Command, bool Stdin = false, bool Tty = false);
 }
