@@ -15,7 +15,7 @@ namespace NodeAgent.Runtime.Streaming;
 /// </summary>
 internal sealed class ContainerExecSession(ContainerManager containers, OciRuntimeOptions oci)
 {
-    public async Task<(StdioProcess Process, string ProcessSpec)> StartAsync(string containerId, IReadOnlyList<string> command, RemoteCommandOptions options, CancellationToken cancellationToken)
+    public async Task<StartedExec> StartAsync(string containerId, IReadOnlyList<string> command, RemoteCommandOptions options, CancellationToken cancellationToken)
     {
         var record = await containers.GetAsync(containerId, cancellationToken);
         if (record.State != ContainerPhase.Running)
@@ -37,18 +37,46 @@ internal sealed class ContainerExecSession(ContainerManager containers, OciRunti
             arguments.Add("--tty");
         }
 
-        arguments.AddRange(["--process", processPath, record.Id]);
+        var pidFile = processPath + ".pid";
+        arguments.AddRange(["--process", processPath, "--pid-file", pidFile, record.Id]);
         try
         {
             var started = options.Tty
                 ? StdioProcess.StartWithTerminal(oci.RuntimePath, arguments, size: null)
                 : StdioProcess.StartWithPipes(oci.RuntimePath, arguments, options.Stdin);
-            return (started, processPath);
+            return new StartedExec(started, processPath, pidFile);
         }
         catch
         {
             File.Delete(processPath);
             throw;
         }
+    }
+}
+
+/// <summary>A running <c>runc exec</c>: the runc process we wait on and the command's own pid (in its pid file).</summary>
+internal sealed class StartedExec(StdioProcess runc, string processSpec, string pidFile) : IAsyncDisposable
+{
+    public StdioProcess Process => runc;
+
+    /// <summary>
+    /// Ends the session early (the client left): the command itself is killed through its pid file,
+    /// since killing only runc would leave it running in the container, then runc.
+    /// </summary>
+    public void Kill()
+    {
+        if (!runc.HasExited && File.Exists(pidFile) && int.TryParse(File.ReadAllText(pidFile).Trim(), out var pid))
+        {
+            ProcessSignals.Send(pid, 9);
+        }
+
+        runc.Kill();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await runc.DisposeAsync();
+        File.Delete(processSpec);
+        File.Delete(pidFile);
     }
 }

@@ -86,7 +86,9 @@ public sealed partial class StreamingServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _app.StopAsync();
+        // Open sessions are cut after a short grace period rather than holding up the runtime's shutdown.
+        using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        await _app.StopAsync(grace.Token);
         await _app.DisposeAsync();
     }
 
@@ -104,18 +106,8 @@ public sealed partial class StreamingServer : IAsyncDisposable
         LogSession(_logger, "exec", request.ContainerId);
         await ServeRemoteCommandAsync(context, options, async (streams, ct) =>
         {
-            var (process, spec) = await _exec.StartAsync(request.ContainerId, request.Cmd, options, ct);
-            try
-            {
-                await using (process)
-                {
-                    return await ProcessStreamPump.RunAsync(process, streams, options.Tty, ct);
-                }
-            }
-            finally
-            {
-                File.Delete(spec);
-            }
+            await using var exec = await _exec.StartAsync(request.ContainerId, request.Cmd, options, ct);
+            return await ProcessStreamPump.RunAsync(exec.Process, exec.Kill, streams, options.Tty, ct);
         });
     }
 

@@ -64,6 +64,22 @@ public sealed class StreamingTests(NodeAgentPodTarget target) : IClassFixture<No
     }
 
     [Fact]
+    public async Task A_client_that_disconnects_ends_its_exec_inside_the_container()
+    {
+        using var deadline = TestDeadline.Seconds(60);
+        await WithContainerAsync("gone", ["/bin/sleep", "300"], async container =>
+        {
+            var url = (await Runtime.ExecAsync(new ExecRequest { ContainerId = container, Cmd = { "/bin/sleep", "4242" }, Stdout = true }, cancellationToken: deadline.Token)).Url;
+            var client = await ChannelWebSocketClient.ConnectAsync(url, V5AndV4, deadline.Token);
+            await Eventually.UntilAsync(async ct => (await PsAsync(container, ct)).Contains("sleep 4242", StringComparison.Ordinal) ? "running" : null, "the exec to start", deadline.Token);
+
+            await client.DisposeAsync();
+
+            await Eventually.UntilAsync(async ct => (await PsAsync(container, ct)).Contains("sleep 4242", StringComparison.Ordinal) ? null : "gone", "the exec to be killed", deadline.Token);
+        }, deadline.Token);
+    }
+
+    [Fact]
     public async Task Websocket_tty_exec_runs_on_a_terminal_and_applies_resizes()
     {
         using var deadline = TestDeadline.Seconds(60);
@@ -226,6 +242,9 @@ public sealed class StreamingTests(NodeAgentPodTarget target) : IClassFixture<No
         Assert.Equal("ExitCode", (string?)cause["reason"]);
         return (string?)cause["message"];
     }
+
+    private async Task<string> PsAsync(string container, CancellationToken cancellationToken)
+        => (await Runtime.ExecSyncAsync(new ExecSyncRequest { ContainerId = container, Cmd = { "/bin/ps", "-o", "args" }, Timeout = 10 }, cancellationToken: cancellationToken)).Stdout.ToStringUtf8();
 
     private static async Task<string> ReadAllAsync(SpdyStream stream, CancellationToken cancellationToken)
     {

@@ -37,6 +37,8 @@ internal sealed partial class StdioProcess : IAsyncDisposable
 
     public int Pid { get; }
 
+    public bool HasExited => _exit.IsCompleted;
+
     /// <summary>Writes to the program (the pty master for a terminal); null when stdin is not wanted.</summary>
     public Stream? StandardInput { get; private set; }
 
@@ -137,7 +139,14 @@ internal sealed partial class StdioProcess : IAsyncDisposable
     /// <summary>The exit code (128+signal when killed by a signal).</summary>
     public Task<int> WaitForExitAsync() => _exit;
 
-    public void Kill() => ProcessSignals.Send(Pid, 9);
+    /// <summary>SIGKILL, only while the child is unreaped (a reaped pid may already belong to someone else).</summary>
+    public void Kill()
+    {
+        if (!_exit.IsCompleted)
+        {
+            ProcessSignals.Send(Pid, 9);
+        }
+    }
 
     public async ValueTask DisposeAsync()
     {

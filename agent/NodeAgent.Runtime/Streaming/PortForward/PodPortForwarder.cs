@@ -27,7 +27,7 @@ internal sealed class PodPortForwarder(SandboxManager sandboxes, StreamingOption
             ? StdioProcess.StartWithPipes(options.BusyboxPath, relay[1..], stdin: true)
             : StdioProcess.StartWithPipes(options.NsenterPath, ["--net=" + sandbox.NetnsPath, "--", .. relay], stdin: true);
         using var abort = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        await using var kill = abort.Token.Register(process.Kill);
+        await using var kill = cancellationToken.Register(process.Kill);
         var input = CopyInAsync(fromClient, process, abort.Token);
         var errors = ReadAllAsync(process.StandardError!);
         try

@@ -5,11 +5,11 @@ namespace NodeAgent.Runtime.Streaming.RemoteCommand;
 /// <summary>Connects a started process to the client's streams and reports its exit code.</summary>
 internal static class ProcessStreamPump
 {
-    public static async Task<RemoteCommandOutcome> RunAsync(StdioProcess process, IRemoteCommandStreams client, bool tty, CancellationToken cancellationToken)
+    public static async Task<RemoteCommandOutcome> RunAsync(StdioProcess process, Action kill, IRemoteCommandStreams client, bool tty, CancellationToken cancellationToken)
     {
         using var abort = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         // A client that goes away ends the process; otherwise the process ends the session.
-        await using var kill = abort.Token.Register(process.Kill);
+        await using var killOnAbort = cancellationToken.Register(kill);
         var stdout = CopyOutputAsync(process.StandardOutput, client.Stdout, abort.Token);
         var stderr = process.StandardError is null ? Task.CompletedTask : CopyOutputAsync(process.StandardError, client.Stderr, abort.Token);
         var stdin = CopyInputAsync(process, client.Stdin, tty, abort.Token);
