@@ -5,6 +5,7 @@ using NodeAgent.Cri.V1;
 using NodeAgent.Runtime.Streaming.Spdy;
 using NodeAgent.Runtime.Tests.Pods;
 using NodeAgent.Testing.Common;
+using NodeAgent.Testing.Kubectl;
 using NodeAgent.Testing.Leaks;
 
 namespace NodeAgent.Runtime.Tests.Streaming;
@@ -232,6 +233,28 @@ public sealed class StreamingTests(NodeAgentPodTarget target) : IClassFixture<No
                 Assert.EndsWith("spdy-page\n", page, StringComparison.Ordinal);
             },
             deadline.Token);
+    }
+
+    [Theory]
+    [InlineData("1.27")] // SPDY/3.1
+    [InlineData("1.32")] // websocket v5
+    public async Task Kubectl_exec_through_a_relaying_api_server_gets_stdin_stdout_and_the_exit_code(string version)
+    {
+        using var deadline = TestDeadline.Seconds(60);
+        await WithContainerAsync($"kubectl{version.Replace(".", string.Empty, StringComparison.Ordinal)}", ["/bin/sleep", "300"], async container =>
+        {
+            await using var api = new ExecOnlyApiServer(Runtime, container);
+            using var home = new TempDirectory(target.Prefix);
+            var kubeconfig = home.Combine("kubeconfig");
+            KubeconfigFile.Write(kubeconfig, api.Uri);
+            using var kubectl = new KubectlRunner(kubeconfig, KubectlBinaries.Require(version), target.Prefix);
+
+            var result = await kubectl.RunAsync(["exec", "-i", ExecOnlyApiServer.PodName, "--", "/bin/sh", "-c", "/bin/cat; echo to-err >&2; exit 3"], deadline.Token, "from-kubectl");
+
+            Assert.True(result.ExitCode == 3, $"kubectl {version}: exit {result.ExitCode}, stderr: {result.StandardError}");
+            Assert.Equal("from-kubectl", result.StandardOutput);
+            Assert.Contains("to-err", result.StandardError, StringComparison.Ordinal);
+        }, deadline.Token);
     }
 
     private static string? ExitCodeCause(string statusJson)
