@@ -26,5 +26,8 @@ public sealed record RuntimeOptions
     /// <summary>The OCI runtime binary (runc; crun is selectable but refuses this machine's hybrid cgroups).</summary>
     public string OciRuntimePath { get; init; } = "/usr/sbin/runc";
 
+    /// <summary>The streaming server for Exec/Attach/PortForward URLs (loopback, a free port by default).</summary>
+    public Streaming.StreamingOptions Streaming { get; init; } = new();
+
     public RuntimePaths Paths => new(DataDir, RunDir);
 }

@@ -4,13 +4,14 @@ using NodeAgent.Runtime.Containers;
 using NodeAgent.Runtime.Containers.Stats;
 using NodeAgent.Runtime.Network;
 using NodeAgent.Runtime.Sandboxes;
+using NodeAgent.Runtime.Streaming;
 
 namespace NodeAgent.Runtime.Server;
 
 /// <summary>
 /// CRI RuntimeService: translation only, one file per RPC (CriRuntimeService.*.cs); the work is in
 /// <see cref="SandboxManager"/>, <see cref="ContainerManager"/> and <see cref="IPodNetwork"/>.
-/// Streaming (Exec, Attach, PortForward) is not served yet and answers UNIMPLEMENTED.
+/// Exec, Attach and PortForward hand out URLs of the <see cref="StreamingServer"/>.
 /// </summary>
 internal sealed partial class CriRuntimeService(
     RuntimeInfo info,
@@ -18,7 +19,8 @@ internal sealed partial class CriRuntimeService(
     ContainerManager containers,
     PodLifecycle pods,
     IPodNetwork network,
-    StatsCollector stats) : RuntimeService.RuntimeServiceBase
+    StatsCollector stats,
+    StreamingServer streaming) : RuntimeService.RuntimeServiceBase
 {
     public override Task<VersionResponse> Version(VersionRequest request, ServerCallContext context)
         => Task.FromResult(new VersionResponse

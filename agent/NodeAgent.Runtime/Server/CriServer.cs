@@ -4,6 +4,8 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using NodeAgent.Runtime.Images;
+using NodeAgent.Runtime.Oci;
+using NodeAgent.Runtime.Streaming;
 
 namespace NodeAgent.Runtime.Server;
 
@@ -19,9 +21,11 @@ public sealed class CriServer : IAsyncDisposable
     private readonly RuntimeLock _lock;
     private readonly ImageServices _images;
     private readonly PodServices _pods;
+    private readonly StreamingServer _streaming;
 
-    private CriServer(WebApplication app, RuntimeLock runtimeLock, ImageServices images, PodServices pods, string socketPath)
+    private CriServer(WebApplication app, RuntimeLock runtimeLock, ImageServices images, PodServices pods, StreamingServer streaming, string socketPath)
     {
+        _streaming = streaming;
         _app = app;
         _images = images;
         _pods = pods;
@@ -31,17 +35,29 @@ public sealed class CriServer : IAsyncDisposable
 
     public string SocketPath { get; }
 
+    /// <summary>Where Exec/Attach/PortForward URLs point.</summary>
+    public Uri StreamingUri => _streaming.BaseUri;
+
     public static async Task<CriServer> StartAsync(RuntimeOptions options, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
     {
         var socketPath = options.ListenSocket ?? throw new ArgumentException("ListenSocket is required", nameof(options));
         var runtimeLock = RuntimeLock.Acquire(options.Paths);
         ImageServices? images = null;
         PodServices? pods = null;
+        StreamingServer? streaming = null;
         WebApplication? app = null;
         try
         {
             images = await RuntimeComposition.CreateImageServicesAsync(options, loggerFactory, cancellationToken);
             pods = await RuntimeComposition.CreatePodServicesAsync(options, images, loggerFactory, cancellationToken);
+            streaming = await StreamingServer.StartAsync(
+                options.Streaming,
+                pods.Containers,
+                pods.Sandboxes,
+                OciRuntimeOptions.For(options.Paths) with { RuntimePath = options.OciRuntimePath },
+                loggerFactory,
+                TimeProvider.System,
+                cancellationToken);
             var builder = WebApplication.CreateSlimBuilder();
             builder.Logging.ClearProviders();
             builder.Services.AddSingleton(loggerFactory);
@@ -57,6 +73,7 @@ public sealed class CriServer : IAsyncDisposable
             builder.Services.AddSingleton(pods.Pods);
             builder.Services.AddSingleton(pods.Network);
             builder.Services.AddSingleton(pods.Stats);
+            builder.Services.AddSingleton(streaming);
             builder.Services.AddGrpc(grpc =>
             {
                 grpc.Interceptors.Add<CriErrorInterceptor>();
@@ -69,7 +86,7 @@ public sealed class CriServer : IAsyncDisposable
             app.MapGrpcService<CriRuntimeService>();
             await app.StartAsync(cancellationToken);
             File.SetUnixFileMode(socketPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-            return new CriServer(app, runtimeLock, images, pods, socketPath);
+            return new CriServer(app, runtimeLock, images, pods, streaming, socketPath);
         }
         catch
         {
@@ -80,6 +97,11 @@ public sealed class CriServer : IAsyncDisposable
             }
 
             File.Delete(socketPath);
+            if (streaming is not null)
+            {
+                await streaming.DisposeAsync();
+            }
+
             pods?.Dispose();
             images?.Dispose();
             runtimeLock.Dispose();
@@ -92,6 +114,7 @@ public sealed class CriServer : IAsyncDisposable
         await _app.StopAsync();
         await _app.DisposeAsync();
         File.Delete(SocketPath);
+        await _streaming.DisposeAsync();
         _pods.Dispose();
         _images.Dispose();
         _lock.Dispose();
