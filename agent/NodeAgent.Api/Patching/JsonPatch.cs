@@ -45,7 +45,11 @@ public static class JsonPatch
                 Remove(root, path, at);
                 break;
             case "replace":
-                Remove(root, path, at);
+                if (path.Count > 0)
+                {
+                    Remove(root, path, at);
+                }
+
                 Add(root, path, RequiredValue(op, at)?.DeepClone(), at);
                 break;
             case "move":

@@ -65,6 +65,9 @@ internal static class ListMerger
         }
 
         var serverOrder = original.Select(n => n?.DeepClone()).ToList();
+
+        // Merging consumes the patch items, so remember their keys for ordering first.
+        var patchOrder = items.Select(i => (JsonNode?)new JsonObject { [key] = i[key]?.DeepClone() }).ToList();
         var merged = original.ToList();
         for (var i = 0; i < items.Count; i++)
         {
@@ -86,7 +89,6 @@ internal static class ListMerger
             }
         }
 
-        var patchOrder = items.Cast<JsonNode?>().ToList();
         return ElementOrder.Normalize(merged, patchOrder, serverOrder, key);
     }
 
