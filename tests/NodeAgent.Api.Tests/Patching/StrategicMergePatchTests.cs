@@ -199,6 +199,66 @@ public sealed class StrategicMergePatchTests
             "{'spec':{'securityContext':{'runAsUser':1},'containers':[{'name':'a'}]}}"
         },
         {
+            "kubectl apply: new image, one env var dropped, one added", Deploy,
+            "{'spec':{'template':{'spec':{'containers':[{'name':'web','image':'nginx:1','env':[{'name':'A','value':'1'},{'name':'B','value':'2'}]}]}}}}",
+            "{'spec':{'template':{'spec':{'$setElementOrder/containers':[{'name':'web'}],'containers':[{'name':'web','image':'nginx:2','$setElementOrder/env':[{'name':'A'},{'name':'C'}],'env':[{'name':'C','value':'3'},{'name':'B','$patch':'delete'}]}]}}}}",
+            "{'spec':{'template':{'spec':{'containers':[{'name':'web','image':'nginx:2','env':[{'name':'A','value':'1'},{'name':'C','value':'3'}]}]}}}}"
+        },
+        {
+            "kubectl apply: strategy switch as kubectl sends it (retainKeys plus null)", Deploy,
+            "{'spec':{'replicas':2,'strategy':{'type':'RollingUpdate','rollingUpdate':{'maxSurge':'25%','maxUnavailable':'25%'}}}}",
+            "{'spec':{'strategy':{'$retainKeys':['type'],'rollingUpdate':null,'type':'Recreate'}}}",
+            "{'spec':{'replicas':2,'strategy':{'type':'Recreate'}}}"
+        },
+        {
+            "kubectl apply: a label removed from the manifest is sent as null", Deploy,
+            "{'metadata':{'labels':{'app':'web','tier':'front'}},'spec':{'replicas':1}}",
+            "{'metadata':{'labels':{'tier':null}},'spec':{'replicas':3}}",
+            "{'metadata':{'labels':{'app':'web'}},'spec':{'replicas':3}}"
+        },
+        {
+            "kubectl apply: a second container port in manifest order", Deploy,
+            "{'spec':{'template':{'spec':{'containers':[{'name':'web','ports':[{'containerPort':80,'protocol':'TCP'}]}]}}}}",
+            "{'spec':{'template':{'spec':{'$setElementOrder/containers':[{'name':'web'}],'containers':[{'name':'web','$setElementOrder/ports':[{'containerPort':80},{'containerPort':443}],'ports':[{'containerPort':443}]}]}}}}",
+            "{'spec':{'template':{'spec':{'containers':[{'name':'web','ports':[{'containerPort':80,'protocol':'TCP'},{'containerPort':443}]}]}}}}"
+        },
+        {
+            "kubectl apply: a service port added and one removed", "v1/Service",
+            "{'spec':{'type':'ClusterIP','clusterIP':'10.67.0.10','ports':[{'name':'http','port':80,'targetPort':8080,'protocol':'TCP'},{'name':'metrics','port':9090,'protocol':'TCP'}]}}",
+            "{'spec':{'$setElementOrder/ports':[{'port':80},{'port':443}],'ports':[{'name':'https','port':443,'targetPort':8443},{'port':9090,'$patch':'delete'}]}}",
+            "{'spec':{'type':'ClusterIP','clusterIP':'10.67.0.10','ports':[{'name':'http','port':80,'targetPort':8080,'protocol':'TCP'},{'name':'https','port':443,'targetPort':8443}]}}"
+        },
+        {
+            "a controller patches one pod condition by type", "v1/Pod",
+            "{'status':{'phase':'Running','conditions':[{'type':'Initialized','status':'True'},{'type':'Ready','status':'True'}]}}",
+            "{'status':{'$setElementOrder/conditions':[{'type':'Initialized'},{'type':'Ready'}],'conditions':[{'type':'Ready','status':'False','reason':'ContainersNotReady'}]}}",
+            "{'status':{'phase':'Running','conditions':[{'type':'Initialized','status':'True'},{'type':'Ready','status':'False','reason':'ContainersNotReady'}]}}"
+        },
+        {
+            "deployment conditions merge by type", Deploy,
+            "{'status':{'conditions':[{'type':'Available','status':'True'},{'type':'Progressing','status':'True'}]}}",
+            "{'status':{'conditions':[{'type':'Progressing','status':'False'}]}}",
+            "{'status':{'conditions':[{'type':'Available','status':'True'},{'type':'Progressing','status':'False'}]}}"
+        },
+        {
+            "endpoints subsets are atomic", "v1/Endpoints",
+            "{'subsets':[{'addresses':[{'ip':'10.66.0.2'}],'ports':[{'port':80}]}]}",
+            "{'subsets':[{'addresses':[{'ip':'10.66.0.3'}]}]}",
+            "{'subsets':[{'addresses':[{'ip':'10.66.0.3'}]}]}"
+        },
+        {
+            "topologySpreadConstraints merge by topologyKey", "v1/Pod",
+            "{'spec':{'topologySpreadConstraints':[{'topologyKey':'zone','maxSkew':1},{'topologyKey':'host','maxSkew':1}]}}",
+            "{'spec':{'topologySpreadConstraints':[{'topologyKey':'host','maxSkew':2}]}}",
+            "{'spec':{'topologySpreadConstraints':[{'topologyKey':'zone','maxSkew':1},{'topologyKey':'host','maxSkew':2}]}}"
+        },
+        {
+            "$patch: delete at the top empties the object", "v1/ConfigMap",
+            "{'data':{'a':'1'}}",
+            "{'$patch':'delete'}",
+            "{}"
+        },
+        {
             "a scalar replaces a map and a map a scalar", "v1/ConfigMap",
             "{'data':{'a':'1'},'x':{'y':1}}",
             "{'data':'flat','x':2}",
