@@ -190,6 +190,66 @@ public sealed class ServerSideApplyTests
         Assert.Null(result.Object["status"]);
     }
 
+    [Fact]
+    public void Conflicts_name_multi_key_items_and_set_members_the_way_kubernetes_prints_them()
+    {
+        var schema = PatchSchema.For("v1", "Service");
+        var options = new ApplyOptions("a", false, T1);
+        var live = ServerSideApply.Apply(
+            null,
+            Json.Parse("{'apiVersion':'v1','kind':'Service','metadata':{'name':'s'},'spec':{'ports':[{'port':80,'targetPort':8080}]}}"),
+            options,
+            schema).Object;
+
+        var result = ServerSideApply.Apply(
+            live,
+            Json.Parse("{'apiVersion':'v1','kind':'Service','metadata':{'name':'s'},'spec':{'ports':[{'port':80,'targetPort':9090}]}}"),
+            options with { FieldManager = "b" },
+            schema);
+
+        Assert.Equal([new ApplyConflict("a", ".spec.ports[port=80,protocol=\"TCP\"].targetPort")], result.Conflicts);
+    }
+
+    [Fact]
+    public void Apply_to_the_status_subresource_owns_only_status()
+    {
+        var live = Apply(null, Deployment, "kubectl").Object;
+        var result = ServerSideApply.Apply(
+            live,
+            Json.Parse("{'apiVersion':'apps/v1','kind':'Deployment','metadata':{'name':'web'},'spec':{'replicas':9},'status':{'readyReplicas':2}}"),
+            new ApplyOptions("controller", false, T2, "status"),
+            DeploymentSchema);
+
+        Assert.Empty(result.Conflicts);
+        Assert.Equal(2, result.Object["spec"]!["replicas"]!.GetValue<int>());
+        Assert.Equal(2, result.Object["status"]!["readyReplicas"]!.GetValue<int>());
+        var entry = Entries(result.Object).Single(e => e["manager"]!.GetValue<string>() == "controller");
+        Assert.Equal("status", entry["subresource"]!.GetValue<string>());
+        Json.Equal("{'f:status':{'f:readyReplicas':{}}}", entry["fieldsV1"]);
+    }
+
+    [Fact]
+    public void A_removed_field_leaves_every_managers_set()
+    {
+        var live = Apply(null, Deployment, "kubectl").Object;
+        var edited = live.DeepClone();
+        edited["metadata"]!.AsObject().Remove("labels");
+        var result = ServerSideApply.RecordUpdate(live, edited, "kubectl-edit", T2, DeploymentSchema);
+
+        var kubectl = Entries(result).Single(e => e["manager"]!.GetValue<string>() == "kubectl");
+        Assert.Null(kubectl["fieldsV1"]!["f:metadata"]);
+        Assert.DoesNotContain(Entries(result), e => e["manager"]!.GetValue<string>() == "kubectl-edit");
+    }
+
+    [Fact]
+    public void A_manager_whose_fields_are_all_taken_disappears()
+    {
+        var live = Apply(null, "{'apiVersion':'apps/v1','kind':'Deployment','metadata':{'name':'web'},'spec':{'replicas':1}}", "first");
+        var result = Apply(live.Object, "{'apiVersion':'apps/v1','kind':'Deployment','metadata':{'name':'web'},'spec':{'replicas':3}}", "second", force: true);
+
+        Assert.Equal(["second"], Entries(result.Object).Select(e => e["manager"]!.GetValue<string>()));
+    }
+
     [Theory]
     [InlineData("{'kind':'Deployment','metadata':{'name':'x'}}", "m", ".apiVersion")]
     [InlineData("{'apiVersion':'apps/v1','metadata':{'name':'x'}}", "m", ".kind")]
