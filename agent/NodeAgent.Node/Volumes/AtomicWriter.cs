@@ -49,7 +49,7 @@ public static class AtomicWriter
         File.Delete(tmpLink);
         File.CreateSymbolicLink(tmpLink, stamp);
         // rename(2) replaces the old ..data link atomically.
-        File.Move(tmpLink, dataLink, overwrite: true);
+        FileKinds.Rename(tmpLink, dataLink);
 
         var topLevel = files.Select(f => f.Path.Split('/')[0]).ToHashSet(StringComparer.Ordinal);
         foreach (var name in topLevel)

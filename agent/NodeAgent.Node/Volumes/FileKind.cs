@@ -40,6 +40,18 @@ internal static partial class FileKinds
         };
     }
 
+    /// <summary>rename(2): replaces a symlink without following it (File.Move resolves links).</summary>
+    public static void Rename(string from, string to)
+    {
+        if (rename(from, to) != 0)
+        {
+            throw new IOException($"rename {from} to {to}: errno {Marshal.GetLastPInvokeError()}");
+        }
+    }
+
+    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int rename(string from, string to);
+
     [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static unsafe partial int stat(string path, byte* buffer);
 }

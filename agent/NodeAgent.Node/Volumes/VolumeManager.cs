@@ -27,7 +27,7 @@ public sealed class VolumeManager(NodeOptions options, IPodObjectSource objects,
             {
                 paths[volume.Name] = await SetUpAsync(pod, volume, cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or ContainerConfigException or System.ComponentModel.Win32Exception)
+            catch (Exception e) when (e is VolumeException or IOException or UnauthorizedAccessException or ArgumentException or ContainerConfigException or System.ComponentModel.Win32Exception)
             {
                 throw new VolumeException($"MountVolume.SetUp failed for volume \"{volume.Name}\" : {e.Message}", e);
             }
