@@ -1,0 +1,226 @@
+using System.Text;
+using k8s.Models;
+using NodeAgent.Node.Pods;
+
+namespace NodeAgent.Node.Volumes;
+
+/// <summary>
+/// Materialises a pod's volumes under <c>&lt;pods root&gt;/&lt;uid&gt;/volumes/&lt;plugin&gt;/&lt;name&gt;</c> (kubelet's plugin
+/// directory names) and tears them down. Set-up is idempotent: every sync calls it, so ConfigMap/Secret updates land.
+/// </summary>
+public sealed class VolumeManager(NodeOptions options, IPodObjectSource objects, IMounter mounter, TimeProvider time)
+{
+    private static readonly UnixFileMode DefaultFileMode = (UnixFileMode)Convert.ToInt32("644", 8);
+    private static readonly UnixFileMode EmptyDirMode = (UnixFileMode)Convert.ToInt32("777", 8);
+
+    public string PodDirectory(string podUid) => Path.Combine(options.PodsRoot, podUid);
+
+    /// <returns>Volume name → host path to bind into containers.</returns>
+    /// <exception cref="VolumeException">A volume cannot be set up; the message names it.</exception>
+    public async Task<IReadOnlyDictionary<string, string>> SetUpAsync(V1Pod pod, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(pod);
+        var paths = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var volume in pod.Spec.Volumes ?? [])
+        {
+            try
+            {
+                paths[volume.Name] = await SetUpAsync(pod, volume, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is VolumeException or IOException or UnauthorizedAccessException or ArgumentException or ContainerConfigException or System.ComponentModel.Win32Exception)
+            {
+                throw new VolumeException($"MountVolume.SetUp failed for volume \"{volume.Name}\" : {e.Message}", e);
+            }
+        }
+
+        return paths;
+    }
+
+    /// <summary>Unmounts tmpfs volumes and removes everything under the pod's directory.</summary>
+    public void TearDown(string podUid)
+    {
+        var podDir = PodDirectory(podUid);
+        var volumes = Path.Combine(podDir, "volumes");
+        if (Directory.Exists(volumes))
+        {
+            foreach (var dir in Directory.EnumerateDirectories(volumes).SelectMany(Directory.EnumerateDirectories))
+            {
+                if (mounter.IsMountPoint(dir))
+                {
+                    mounter.Unmount(dir);
+                }
+            }
+        }
+
+        if (Directory.Exists(podDir))
+        {
+            // Symlinks are removed, never followed: hostPath targets stay untouched.
+            Directory.Delete(podDir, recursive: true);
+        }
+    }
+
+    private async Task<string> SetUpAsync(V1Pod pod, V1Volume volume, CancellationToken cancellationToken)
+    {
+        if (volume.HostPath is { } hostPath)
+        {
+            HostPathCheck.Apply(hostPath.Path, hostPath.Type);
+            return hostPath.Path;
+        }
+
+        if (volume.EmptyDir is { } emptyDir)
+        {
+            var dir = VolumeDirectory(pod, "kubernetes.io~empty-dir", volume.Name);
+            Directory.CreateDirectory(dir);
+            if (emptyDir.Medium == "Memory")
+            {
+                if (!mounter.IsMountPoint(dir))
+                {
+                    mounter.MountTmpfs(dir, emptyDir.SizeLimit is { } size ? (long)size.ToDecimal() : null);
+                }
+            }
+            else
+            {
+                File.SetUnixFileMode(dir, EmptyDirMode);
+            }
+
+            return dir;
+        }
+
+        var ns = SandboxConfigBuilder.Namespace(pod);
+        IReadOnlyCollection<VolumeFile>? files = null;
+        string plugin;
+        if (volume.ConfigMap is { } cm)
+        {
+            plugin = "kubernetes.io~configmap";
+            files = await ConfigMapFilesAsync(ns, cm.Name, cm.Items, cm.Optional, Mode(cm.DefaultMode), cancellationToken).ConfigureAwait(false);
+        }
+        else if (volume.Secret is { } secret)
+        {
+            plugin = "kubernetes.io~secret";
+            files = await SecretFilesAsync(ns, secret.SecretName, secret.Items, secret.Optional, Mode(secret.DefaultMode), cancellationToken).ConfigureAwait(false);
+        }
+        else if (volume.DownwardAPI is { } downward)
+        {
+            plugin = "kubernetes.io~downward-api";
+            files = DownwardFiles(pod, downward.Items, Mode(downward.DefaultMode));
+        }
+        else if (volume.Projected is { } projected)
+        {
+            plugin = "kubernetes.io~projected";
+            var all = new List<VolumeFile>();
+            var defaultMode = Mode(projected.DefaultMode);
+            foreach (var source in projected.Sources ?? [])
+            {
+                if (source.ConfigMap is { } pcm)
+                {
+                    all.AddRange(await ConfigMapFilesAsync(ns, pcm.Name, pcm.Items, pcm.Optional, defaultMode, cancellationToken).ConfigureAwait(false));
+                }
+                else if (source.Secret is { } ps)
+                {
+                    all.AddRange(await SecretFilesAsync(ns, ps.Name, ps.Items, ps.Optional, defaultMode, cancellationToken).ConfigureAwait(false));
+                }
+                else if (source.DownwardAPI is { } pd)
+                {
+                    all.AddRange(DownwardFiles(pod, pd.Items, defaultMode));
+                }
+                else
+                {
+                    // serviceAccountToken and clusterTrustBundle need the API server (TokenRequest); the API wiring adds them.
+                    throw new VolumeException("projected source needs the API server (serviceAccountToken/clusterTrustBundle), not available yet");
+                }
+            }
+
+            files = all;
+        }
+        else
+        {
+            throw new VolumeException($"unsupported volume type for volume \"{volume.Name}\"");
+        }
+
+        var target = VolumeDirectory(pod, plugin, volume.Name);
+        AtomicWriter.Write(target, files, time);
+        return target;
+    }
+
+    private string VolumeDirectory(V1Pod pod, string plugin, string name)
+    {
+        AtomicWriter.Validate(name);
+        return Path.Combine(PodDirectory(pod.Metadata.Uid), "volumes", plugin, name);
+    }
+
+    private static UnixFileMode Mode(int? mode) => mode is { } m ? (UnixFileMode)m : DefaultFileMode;
+
+    private async Task<IReadOnlyCollection<VolumeFile>> ConfigMapFilesAsync(string ns, string name, IList<V1KeyToPath>? items, bool? optional, UnixFileMode defaultMode, CancellationToken cancellationToken)
+    {
+        var cm = await objects.GetConfigMapAsync(ns, name, cancellationToken).ConfigureAwait(false);
+        if (cm is null)
+        {
+            return optional == true ? [] : throw new VolumeException($"configmap \"{name}\" not found");
+        }
+
+        var data = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        foreach (var (k, v) in cm.Data ?? new Dictionary<string, string>())
+        {
+            data[k] = Encoding.UTF8.GetBytes(v);
+        }
+
+        foreach (var (k, v) in cm.BinaryData ?? new Dictionary<string, byte[]>())
+        {
+            data[k] = v;
+        }
+
+        return Project(data, items, optional, defaultMode, $"configmap {ns}/{name}");
+    }
+
+    private async Task<IReadOnlyCollection<VolumeFile>> SecretFilesAsync(string ns, string name, IList<V1KeyToPath>? items, bool? optional, UnixFileMode defaultMode, CancellationToken cancellationToken)
+    {
+        var secret = await objects.GetSecretAsync(ns, name, cancellationToken).ConfigureAwait(false);
+        if (secret is null)
+        {
+            return optional == true ? [] : throw new VolumeException($"secret \"{name}\" not found");
+        }
+
+        var data = ContainerConfigBuilder.SecretData(secret).ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
+        return Project(data, items, optional, defaultMode, $"secret {ns}/{name}");
+    }
+
+    private static List<VolumeFile> Project(Dictionary<string, byte[]> data, IList<V1KeyToPath>? items, bool? optional, UnixFileMode defaultMode, string what)
+    {
+        if (items is null || items.Count == 0)
+        {
+            return data.Select(p => new VolumeFile(p.Key, p.Value, defaultMode)).ToList();
+        }
+
+        var files = new List<VolumeFile>();
+        foreach (var item in items)
+        {
+            if (!data.TryGetValue(item.Key, out var content))
+            {
+                if (optional == true)
+                {
+                    continue;
+                }
+
+                throw new VolumeException($"configured to use key {item.Key}, but key is not present in {what}");
+            }
+
+            files.Add(new VolumeFile(item.Path, content, item.Mode is { } m ? (UnixFileMode)m : defaultMode));
+        }
+
+        return files;
+    }
+
+    private List<VolumeFile> DownwardFiles(V1Pod pod, IList<V1DownwardAPIVolumeFile>? items, UnixFileMode defaultMode)
+    {
+        var files = new List<VolumeFile>();
+        foreach (var item in items ?? [])
+        {
+            var value = item.FieldRef is { } field
+                ? DownwardApi.Field(pod, field.FieldPath, pod.Status?.PodIP, options.HostIP)
+                : item.ResourceFieldRef is { } resource ? DownwardApi.Resource(pod, null, resource, options) : string.Empty;
+            files.Add(new VolumeFile(item.Path, Encoding.UTF8.GetBytes(value), item.Mode is { } m ? (UnixFileMode)m : defaultMode));
+        }
+
+        return files;
+    }
+}
