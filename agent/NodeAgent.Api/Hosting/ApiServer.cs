@@ -1,0 +1,126 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using NodeAgent.Api.Discovery;
+using NodeAgent.Api.OpenApi;
+using NodeAgent.Api.Resources;
+using NodeAgent.Storage;
+
+namespace NodeAgent.Api.Hosting;
+
+/// <summary>
+/// The Kubernetes API server: HTTPS only, every request authenticated and authorized except the
+/// health endpoints. <see cref="StartAsync"/> returns once the API answers and the system
+/// namespaces exist, so the caller may then write the kubeconfig.
+/// </summary>
+public sealed class ApiServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private ApiServer(WebApplication app, int port, IReadOnlyList<ResourceDefinition> resources)
+    {
+        _app = app;
+        Port = port;
+        Resources = resources;
+    }
+
+    /// <summary>The port actually bound (useful when the options asked for 0).</summary>
+    public int Port { get; }
+
+    public IReadOnlyList<ResourceDefinition> Resources { get; }
+
+    public static async Task<ApiServer> StartAsync(
+        ApiServerOptions options, IRevisionedStore store, ILoggerFactory loggerFactory, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(store);
+        var resources = BuiltinResources.All();
+
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton(loggerFactory);
+        builder.Services.AddSingleton(store);
+        builder.Services.AddSingleton(options);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes;
+            kestrel.Listen(options.Address, options.Port, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http1AndHttp2;
+                listen.UseHttps(https =>
+                {
+                    https.ServerCertificate = options.ServingCertificate;
+                    https.ClientCertificateMode = options.ClientCertificateAuthority is null
+                        ? ClientCertificateMode.NoCertificate
+                        : ClientCertificateMode.AllowCertificate;
+
+                    // Client certificates are checked against our CA by the authenticator, not by the TLS stack.
+                    https.AllowAnyClientCertificate();
+                });
+            });
+        });
+
+        var app = builder.Build();
+        app.Use(async (context, next) =>
+        {
+            if (IsHealthPath(context.Request.Path))
+            {
+                await next(context).ConfigureAwait(false);
+                return;
+            }
+
+            foreach (var authenticator in options.Authenticators)
+            {
+                var user = await authenticator.AuthenticateAsync(context, context.RequestAborted).ConfigureAwait(false);
+                if (user is null)
+                {
+                    continue;
+                }
+
+                if (!options.Authorizer.IsAllowed(user, context.Request))
+                {
+                    await StatusResponses.WriteAsync(context, StatusCodes.Status403Forbidden, "Forbidden",
+                        $"forbidden: User \"{user.Name}\" cannot {context.Request.Method.ToLowerInvariant()} path \"{context.Request.Path}\"").ConfigureAwait(false);
+                    return;
+                }
+
+                context.Items[typeof(Security.ApiUser)] = user;
+                await next(context).ConfigureAwait(false);
+                return;
+            }
+
+            await StatusResponses.WriteAsync(context, StatusCodes.Status401Unauthorized, "Unauthorized", "Unauthorized").ConfigureAwait(false);
+        });
+
+        app.MapGet("/healthz", () => "ok");
+        app.MapGet("/livez", () => "ok");
+        app.MapGet("/readyz", () => "ok");
+        app.MapDiscovery(resources);
+        app.MapOpenApi(resources);
+
+        await app.StartAsync(ct).ConfigureAwait(false);
+        var port = options.Port != 0 ? options.Port : BoundPort(app);
+        return new ApiServer(app, port, resources);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        await _app.StopAsync(stop.Token).ConfigureAwait(false);
+        await _app.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private static bool IsHealthPath(PathString path) =>
+        path.StartsWithSegments("/healthz") || path.StartsWithSegments("/livez") || path.StartsWithSegments("/readyz");
+
+    private static int BoundPort(WebApplication app)
+    {
+        var address = app.Urls.First();
+        return new Uri(address.Replace("[::]", "localhost", StringComparison.Ordinal)).Port;
+    }
+}

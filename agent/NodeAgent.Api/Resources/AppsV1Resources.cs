@@ -1,0 +1,13 @@
+using k8s.Models;
+
+namespace NodeAgent.Api.Resources;
+
+/// <summary>apps/v1.</summary>
+public static class AppsV1Resources
+{
+    public static IEnumerable<ResourceDefinition> All() =>
+    [
+        BuiltinResources.Define<V1Deployment, V1DeploymentList>("apps", "deployments", true, new GenericStrategy<V1Deployment>(), ["deploy"], ["all"], ["status", "scale"]),
+        BuiltinResources.Define<V1ReplicaSet, V1ReplicaSetList>("apps", "replicasets", true, new GenericStrategy<V1ReplicaSet>(), ["rs"], ["all"], ["status", "scale"]),
+    ];
+}

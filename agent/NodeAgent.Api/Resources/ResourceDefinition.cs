@@ -1,0 +1,33 @@
+namespace NodeAgent.Api.Resources;
+
+/// <summary>
+/// One REST resource the API server serves: its group/version/kind, names as discovery reports
+/// them, the KubernetesClient model it (de)serialises with, and the strategy that defaults,
+/// validates and prints it.
+/// </summary>
+/// <param name="Group">"" for the core group.</param>
+/// <param name="Subresources">Any of "status", "scale", "binding" (and later "log", "exec", …).</param>
+public sealed record ResourceDefinition(
+    string Group,
+    string Version,
+    string Kind,
+    string Plural,
+    string Singular,
+    bool Namespaced,
+    Type ModelType,
+    Type ListModelType,
+    IReadOnlyList<string> ShortNames,
+    IReadOnlyList<string> Categories,
+    IReadOnlyList<string> Subresources,
+    IResourceStrategy Strategy)
+{
+    /// <summary>"v1" or "apps/v1".</summary>
+    public string ApiVersion => Group.Length == 0 ? Version : $"{Group}/{Version}";
+
+    public string ListKind => Kind + "List";
+
+    /// <summary>Storage key prefix of every object of this resource, e.g. <c>/registry/apps/deployments/</c>.</summary>
+    public string KeyPrefix => Group.Length == 0 ? $"/registry/{Plural}/" : $"/registry/{Group}/{Plural}/";
+
+    public bool HasSubresource(string name) => Subresources.Contains(name, StringComparer.Ordinal);
+}
