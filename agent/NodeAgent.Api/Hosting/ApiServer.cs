@@ -39,7 +39,7 @@ public sealed class ApiServer : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(store);
-        var resources = BuiltinResources.All();
+        var resources = BuiltinResources.All(new ResourceContext(store, options.ServiceCidr, options.TimeProvider));
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();

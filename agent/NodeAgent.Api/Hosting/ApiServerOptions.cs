@@ -12,6 +12,9 @@ public sealed record ApiServerOptions
     /// <summary>0 picks a free port (tests); <see cref="ApiServer.Port"/> tells which.</summary>
     public required int Port { get; init; }
 
+    /// <summary>Where Services' clusterIPs come from.</summary>
+    public required IPNetwork ServiceCidr { get; init; }
+
     /// <summary>The serving certificate with its private key (HTTPS only; there is no plain HTTP listener).</summary>
     public required X509Certificate2 ServingCertificate { get; init; }
 

@@ -5,9 +5,13 @@ namespace NodeAgent.Api.Resources;
 /// <summary>apps/v1.</summary>
 public static class AppsV1Resources
 {
-    public static IEnumerable<ResourceDefinition> All() =>
-    [
-        BuiltinResources.Define<V1Deployment, V1DeploymentList>("apps", "deployments", true, new GenericStrategy<V1Deployment>(), ["deploy"], ["all"], ["status", "scale"]),
-        BuiltinResources.Define<V1ReplicaSet, V1ReplicaSetList>("apps", "replicasets", true, new GenericStrategy<V1ReplicaSet>(), ["rs"], ["all"], ["status", "scale"]),
-    ];
+    public static IEnumerable<ResourceDefinition> All(ResourceContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return
+        [
+            BuiltinResources.Define<V1Deployment, V1DeploymentList>("apps", "deployments", true, new GenericStrategy<V1Deployment>(), ["deploy"], ["all"], ["status", "scale"]),
+            BuiltinResources.Define<V1ReplicaSet, V1ReplicaSetList>("apps", "replicasets", true, new GenericStrategy<V1ReplicaSet>(), ["rs"], ["all"], ["status", "scale"]),
+        ];
+    }
 }

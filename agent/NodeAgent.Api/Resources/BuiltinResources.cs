@@ -3,12 +3,12 @@ namespace NodeAgent.Api.Resources;
 /// <summary>Every resource the API server serves, group by group (one file per group owns its strategies).</summary>
 public static class BuiltinResources
 {
-    public static IReadOnlyList<ResourceDefinition> All() =>
+    public static IReadOnlyList<ResourceDefinition> All(ResourceContext context) =>
     [
-        .. CoreV1Resources.All(),
-        .. AppsV1Resources.All(),
-        .. BatchV1Resources.All(),
-        .. ClusterV1Resources.All(),
+        .. CoreV1Resources.All(context),
+        .. AppsV1Resources.All(context),
+        .. BatchV1Resources.All(context),
+        .. ClusterV1Resources.All(context),
     ];
 
     internal static ResourceDefinition Define<T, TList>(
