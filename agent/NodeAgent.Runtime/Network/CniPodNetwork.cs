@@ -58,6 +58,7 @@ public sealed class CniPodNetwork : IPodNetwork
         if (existing is { Phase: PodNetworkPhase.Ready } && File.Exists(existing.NetnsPath))
         {
             // A set-up that finished after its caller gave up: hand it to the retry.
+            request.NamespaceCreated?.Invoke(existing.NetnsPath);
             return ResultOf(existing);
         }
 
@@ -90,8 +91,14 @@ public sealed class CniPodNetwork : IPodNetwork
         try
         {
             await _netns.CreateAsync(request.SandboxId, cancellationToken);
-            await _invoker.AddNetworkListAsync(loopback, ArgsFor(state, state.NetnsPath, LoopbackInterface), runtimeConfig, cancellationToken);
-            var result = await _invoker.AddNetworkListAsync(podNetwork, ArgsFor(state, state.NetnsPath, state.InterfaceName), runtimeConfig, cancellationToken);
+            request.NamespaceCreated?.Invoke(state.NetnsPath);
+
+            // lo and the pod interface are independent: both plugins run at once, and both finish
+            // before a failure reaches the rollback.
+            var loopbackAdd = _invoker.AddNetworkListAsync(loopback, ArgsFor(state, state.NetnsPath, LoopbackInterface), runtimeConfig, cancellationToken);
+            var podAdd = _invoker.AddNetworkListAsync(podNetwork, ArgsFor(state, state.NetnsPath, state.InterfaceName), runtimeConfig, cancellationToken);
+            await Task.WhenAll(loopbackAdd, podAdd);
+            var result = await podAdd;
             var addresses = result.SandboxAddresses();
             if (addresses.Count == 0)
             {

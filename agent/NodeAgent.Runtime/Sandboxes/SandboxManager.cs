@@ -168,36 +168,71 @@ public sealed partial class SandboxManager
         var bundle = Path.Combine(directory, "bundle");
         var rootfs = Path.Combine(bundle, "rootfs");
 
-        // The network (netns pin + CNI ADD, the slowest step) needs none of the pod's files, its
-        // /dev/shm or the infra bundle, so those are prepared while the plugins run. WhenAll lets
-        // both branches finish before a failure reaches the caller's rollback.
-        var network = record.HostNetwork ? Task.FromResult<PodNetworkResult?>(null) : SetUpNetworkAsync(record, config, timer, cancellationToken);
-        var local = PrepareLocalAsync(record, config, directory, rootfs, timer, cancellationToken);
-        await Task.WhenAll(network, local);
-        timer.Mark("network+files");
+        // CNI ADD is the slowest step and the infra process only needs the pinned netns, not the
+        // plugins' result: the pod's files, /dev/shm and `runc run` of the infra proceed while the
+        // plugins run. WhenAll lets both branches finish before a failure reaches the caller's
+        // rollback (which kills and deletes the infra by id, so a half-started one is covered too).
+        var netnsReady = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Task<PodNetworkResult?> network;
+        if (record.HostNetwork)
+        {
+            netnsReady.SetResult(null);
+            network = Task.FromResult<PodNetworkResult?>(null);
+        }
+        else
+        {
+            network = SetUpNetworkAsync(record, config, netnsReady, timer, cancellationToken);
+        }
+
+        var infra = StartInfraAsync(record, config, directory, bundle, rootfs, netnsReady.Task, timer, cancellationToken);
+        await Task.WhenAll(network, infra);
+        timer.Mark("network+infra");
+        record = record with { InfraPid = await infra };
         if (await network is { } result)
         {
             // Not saved on its own: recovery tears a Creating sandbox's network down by its id.
             record = record with { NetnsPath = result.NetnsPath, Ips = result.Addresses.Select(a => a.ToString()).ToList() };
         }
 
-        var spec = SandboxSpecBuilder.Build(new SandboxSpecInput(
-            record.Id, config, rootfs, _options.CatatonitPath, record.NetnsPath, CgroupPaths.ForContainer(record.CgroupParent, record.Id)));
-        await RuntimeSpecFile.WriteAsync(Path.Combine(bundle, "config.json"), spec, cancellationToken);
-        timer.Mark("infra-spec");
-        var pid = await _oci.RunDetachedAsync(record.Id, bundle, cancellationToken);
-        timer.Mark("infra-runc-run");
-        return record with { InfraPid = pid };
+        return record;
     }
 
-    private async Task<PodNetworkResult?> SetUpNetworkAsync(SandboxRecord record, PodSandboxConfig config, StepTimer timer, CancellationToken cancellationToken)
+    private async Task<PodNetworkResult?> SetUpNetworkAsync(
+        SandboxRecord record, PodSandboxConfig config, TaskCompletionSource<string?> netnsReady, StepTimer timer, CancellationToken cancellationToken)
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        var result = await _network.SetUpAsync(
-            new PodNetworkRequest(record.Id, config.Metadata.Name, config.Metadata.Namespace, config.Metadata.Uid, PortMappingsOf(config)),
-            cancellationToken);
-        timer.Add("network", System.Diagnostics.Stopwatch.GetElapsedTime(started));
-        return result;
+        try
+        {
+            var request = new PodNetworkRequest(record.Id, config.Metadata.Name, config.Metadata.Namespace, config.Metadata.Uid, PortMappingsOf(config))
+            {
+                NamespaceCreated = path => netnsReady.TrySetResult(path),
+            };
+            var result = await _network.SetUpAsync(request, cancellationToken);
+            netnsReady.TrySetResult(result.NetnsPath);
+            timer.Add("network", System.Diagnostics.Stopwatch.GetElapsedTime(started));
+            return result;
+        }
+        catch (Exception e)
+        {
+            // The infra branch must not wait forever for a namespace that will never exist.
+            netnsReady.TrySetException(e);
+            throw;
+        }
+    }
+
+    private async Task<int> StartInfraAsync(
+        SandboxRecord record, PodSandboxConfig config, string directory, string bundle, string rootfs,
+        Task<string?> netnsReady, StepTimer timer, CancellationToken cancellationToken)
+    {
+        await PrepareLocalAsync(record, config, directory, rootfs, timer, cancellationToken);
+        var netnsPath = await netnsReady;
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var spec = SandboxSpecBuilder.Build(new SandboxSpecInput(
+            record.Id, config, rootfs, _options.CatatonitPath, netnsPath, CgroupPaths.ForContainer(record.CgroupParent, record.Id)));
+        await RuntimeSpecFile.WriteAsync(Path.Combine(bundle, "config.json"), spec, cancellationToken);
+        var pid = await _oci.RunDetachedAsync(record.Id, bundle, cancellationToken);
+        timer.Add("infra", System.Diagnostics.Stopwatch.GetElapsedTime(started));
+        return pid;
     }
 
     private async Task PrepareLocalAsync(SandboxRecord record, PodSandboxConfig config, string directory, string rootfs, StepTimer timer, CancellationToken cancellationToken)

@@ -12,6 +12,7 @@ internal sealed class StepTimer
 {
     private readonly long _start = Stopwatch.GetTimestamp();
     private readonly StringBuilder _steps = new();
+    private readonly Lock _gate = new();
     private long _last;
 
     public StepTimer() => _last = _start;
@@ -28,8 +29,19 @@ internal sealed class StepTimer
     public void Add(string step, TimeSpan elapsed) => Append(step, elapsed);
 
     public override string ToString()
-        => _steps.ToString() + string.Create(CultureInfo.InvariantCulture, $"total={Stopwatch.GetElapsedTime(_start).TotalMilliseconds:F1}");
+    {
+        lock (_gate)
+        {
+            return _steps.ToString() + string.Create(CultureInfo.InvariantCulture, $"total={Stopwatch.GetElapsedTime(_start).TotalMilliseconds:F1}");
+        }
+    }
 
+    // Concurrent branches of one operation (network and infra) record their steps at the same time.
     private void Append(string step, TimeSpan elapsed)
-        => _steps.Append(CultureInfo.InvariantCulture, $"{step}={elapsed.TotalMilliseconds:F1} ");
+    {
+        lock (_gate)
+        {
+            _steps.Append(CultureInfo.InvariantCulture, $"{step}={elapsed.TotalMilliseconds:F1} ");
+        }
+    }
 }
