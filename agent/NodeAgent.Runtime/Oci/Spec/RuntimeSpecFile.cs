@@ -8,9 +8,13 @@ public static class RuntimeSpecFile
     public const string FileName = "config.json";
 
     /// <summary>
-    /// Writes beside the target, flushes to disk and renames over it, so runc (or a restarted
-    /// runtime) never sees half a spec.
+    /// Writes beside the target and renames over it, so runc (or a restarted runtime) never sees
+    /// half a spec.
     /// </summary>
+    /// <remarks>
+    /// No fsync: the spec is only read while its container lives, and no container outlives a
+    /// power cut, so the page cache is durable enough (an fsync cost 1–10 ms of every pod start).
+    /// </remarks>
     public static async Task WriteAsync(string path, RuntimeSpec spec, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -24,7 +28,6 @@ public static class RuntimeSpecFile
             {
                 await JsonSerializer.SerializeAsync(stream, spec, RuntimeSpecJsonContext.Default.RuntimeSpec, cancellationToken).ConfigureAwait(false);
                 await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
-                stream.Flush(flushToDisk: true);
             }
 
             File.Move(temp, path, overwrite: true);
