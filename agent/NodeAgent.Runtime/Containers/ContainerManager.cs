@@ -130,7 +130,7 @@ public sealed partial class ContainerManager
                     storedSandboxConfig,
                     imageConfig,
                     rootfs,
-                    new SandboxNamespaces(sandbox.NetnsPath, sandbox.InfraPid, sharePid),
+                    new SandboxNamespaces(sandbox.NetnsPath, sandbox.InfraPid, sharePid, sandbox.IpcNamespacePath, sandbox.UtsNamespacePath),
                     new SandboxFiles(
                         SandboxFilesWriter.HostsPath(sandboxDirectory),
                         SandboxFilesWriter.ResolvConfPath(sandboxDirectory),

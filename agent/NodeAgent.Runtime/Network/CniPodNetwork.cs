@@ -49,9 +49,10 @@ public sealed class CniPodNetwork : IPodNetwork
         ArgumentNullException.ThrowIfNull(request);
         ValidateSandboxId(request.SandboxId);
         var cniArgs = CniArgsFor(request);
-        var podNetwork = CniConfigGenerator.PodNetwork(_options);
+        var portMappings = ValidatePortMappings(request);
+        var podNetwork = CniConfigGenerator.PodNetwork(_options, withPortMappings: portMappings.Count > 0);
         var loopback = CniConfigGenerator.Loopback(_options);
-        var runtimeConfig = CniConfigGenerator.RuntimeConfig(ValidatePortMappings(request));
+        var runtimeConfig = CniConfigGenerator.RuntimeConfig(portMappings);
 
         using var held = await _locks.AcquireAsync(request.SandboxId, cancellationToken);
         var existing = await _store.ReadAsync(request.SandboxId, cancellationToken);

@@ -11,7 +11,8 @@ namespace NodeAgent.Runtime.Sandboxes;
 
 /// <summary>
 /// Pod sandboxes: a pinned network namespace wired by CNI, the shared files, a /dev/shm tmpfs and
-/// the infra process (catatonit -P under runc, no monitor) holding the IPC/UTS(/PID) namespaces.
+/// the IPC/UTS namespaces — pinned as files (<see cref="NamespacePins"/>), or held by an infra process
+/// (catatonit -P under runc, no monitor) when the pod shares its PID namespace or sets sysctls.
 /// Every step of <see cref="RunAsync"/> is undone when a later one fails.
 /// </summary>
 public sealed partial class SandboxManager
@@ -20,6 +21,7 @@ public sealed partial class SandboxManager
     private readonly IPodNetwork _network;
     private readonly IOciRuntime _oci;
     private readonly SandboxFilesWriter _files;
+    private readonly NamespacePins _pins;
     private readonly SandboxOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<SandboxManager> _logger;
@@ -29,6 +31,7 @@ public sealed partial class SandboxManager
         IPodNetwork network,
         IOciRuntime oci,
         SandboxFilesWriter files,
+        NamespacePins pins,
         SandboxOptions options,
         TimeProvider time,
         ILogger<SandboxManager> logger)
@@ -37,6 +40,7 @@ public sealed partial class SandboxManager
         _network = network;
         _oci = oci;
         _files = files;
+        _pins = pins;
         _options = options;
         _time = time;
         _logger = logger;
@@ -114,7 +118,9 @@ public sealed partial class SandboxManager
         var record = _index.Get(id);
         using var held = await _index.LockAsync(record.Id, cancellationToken);
         // The kill and CNI DEL are independent (DEL tolerates live processes in the netns): run them together.
-        await Task.WhenAll(StopInfraAsync(record, CancellationToken.None), _network.TearDownAsync(record.Id, CancellationToken.None));
+        await Task.WhenAll(
+            record.HasPins ? Task.CompletedTask : StopInfraAsync(record, CancellationToken.None),
+            _network.TearDownAsync(record.Id, CancellationToken.None));
         if (record.ShmPath is not null)
         {
             await _files.UnmountShmAsync(record.ShmPath, CancellationToken.None);
@@ -141,8 +147,12 @@ public sealed partial class SandboxManager
         LogSandboxRemoved(_logger, record.Id);
     }
 
-    /// <summary>Whether the infra process still runs (after a restart, or when someone killed it).</summary>
-    public static bool IsInfraAlive(SandboxRecord record) => record is not null && ProcessSignals.IsAlive(record.InfraPid);
+    /// <summary>
+    /// Whether what holds the sandbox's namespaces is still there: the infra process (after a
+    /// restart, or when someone killed it), or the namespace pins of a sandbox without one.
+    /// </summary>
+    public static bool IsInfraAlive(SandboxRecord record)
+        => record is not null && (record.HasPins ? NamespacePins.Exist(record.Pins) : ProcessSignals.IsAlive(record.InfraPid));
 
     /// <summary>At start: loads records and tears down sandboxes a crash left half set up.</summary>
     internal async Task RecoverAsync(CancellationToken cancellationToken)
@@ -184,10 +194,22 @@ public sealed partial class SandboxManager
             network = SetUpNetworkAsync(record, config, netnsReady, timer, cancellationToken);
         }
 
-        var infra = StartInfraAsync(record, config, directory, bundle, rootfs, netnsReady.Task, timer, cancellationToken);
-        await Task.WhenAll(network, infra);
-        timer.Mark("network+infra");
-        record = record with { InfraPid = await infra };
+        if (!NeedsInfra(config))
+        {
+            var pinning = PinNamespacesAsync(record, config, directory, rootfs, timer, cancellationToken);
+            await Task.WhenAll(network, pinning);
+            timer.Mark("network+pins");
+            var pins = await pinning;
+            record = record with { IpcNamespacePath = pins.IpcPath, UtsNamespacePath = pins.UtsPath };
+        }
+        else
+        {
+            var infra = StartInfraAsync(record, config, directory, bundle, rootfs, netnsReady.Task, timer, cancellationToken);
+            await Task.WhenAll(network, infra);
+            timer.Mark("network+infra");
+            record = record with { InfraPid = await infra };
+        }
+
         if (await network is { } result)
         {
             // Not saved on its own: recovery tears a Creating sandbox's network down by its id.
@@ -219,6 +241,32 @@ public sealed partial class SandboxManager
             throw;
         }
     }
+
+    /// <summary>
+    /// An infra process is needed only for what a pinned namespace cannot give: a PID namespace
+    /// shared by the pod's containers (catatonit is its init) and namespaced sysctls (runc applies
+    /// them when it starts the infra).
+    /// </summary>
+    private static bool NeedsInfra(PodSandboxConfig config)
+        => config.Linux?.SecurityContext?.NamespaceOptions?.Pid is null or NamespaceMode.Pod
+            || config.Linux.Sysctls.Count > 0
+            || !NamespacePins.Available;
+
+    private async Task<PinnedNamespaces> PinNamespacesAsync(
+        SandboxRecord record, PodSandboxConfig config, string directory, string rootfs, StepTimer timer, CancellationToken cancellationToken)
+    {
+        await PrepareLocalAsync(record, config, directory, rootfs, timer, cancellationToken);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var ipc = config.Linux?.SecurityContext?.NamespaceOptions?.Ipc != NamespaceMode.Node;
+        var pins = await _pins.PinAsync(RunDirectoryOf(record.Id), ipc, uts: !record.HostNetwork, config.Hostname ?? "", cancellationToken);
+        timer.Add("pins", System.Diagnostics.Stopwatch.GetElapsedTime(started));
+        return pins;
+    }
+
+    private string RunDirectoryOf(string id) => Path.Combine(_options.RunDirectory, id);
+
+    private PinnedNamespaces PinsOf(string id)
+        => new(Path.Combine(RunDirectoryOf(id), "ipc"), Path.Combine(RunDirectoryOf(id), "uts"));
 
     private async Task<int> StartInfraAsync(
         SandboxRecord record, PodSandboxConfig config, string directory, string bundle, string rootfs,
@@ -252,19 +300,28 @@ public sealed partial class SandboxManager
 
     private async Task TearDownAsync(SandboxRecord record, CancellationToken cancellationToken)
     {
-        // A stopped sandbox's infra was killed by StopAsync: no second kill (one runc call saved per removal).
-        if (record.State != SandboxState.NotReady)
+        // A sandbox known to have pinned namespaces never had an infra process; a stopped sandbox's
+        // infra was killed by StopAsync. Otherwise (also a rollback, where the record predates the
+        // infra) kill and delete by id: both tolerate a container that does not exist.
+        if (!record.HasPins)
         {
-            await StopInfraAsync(record, cancellationToken);
+            if (record.State != SandboxState.NotReady)
+            {
+                await StopInfraAsync(record, cancellationToken);
+            }
+
+            await _oci.DeleteAsync(record.Id, cancellationToken);
         }
 
-        await _oci.DeleteAsync(record.Id, cancellationToken);
         await _network.TearDownAsync(record.Id, cancellationToken);
         if (record.ShmPath is not null)
         {
             await _files.UnmountShmAsync(record.ShmPath, cancellationToken);
-            DeleteDirectory(Path.GetDirectoryName(record.ShmPath)!);
         }
+
+        // By their fixed paths, so a rollback or a crash recovery finds pins its record does not name.
+        await _pins.RemoveAsync(PinsOf(record.Id), cancellationToken);
+        DeleteDirectory(RunDirectoryOf(record.Id));
 
         // A parent the CRI client named (a kubelet's pod cgroup) is the client's; the default one is ours.
         if (record.CgroupParent.StartsWith(CgroupPaths.DefaultRoot + "/", StringComparison.Ordinal))

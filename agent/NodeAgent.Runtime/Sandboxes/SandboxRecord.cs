@@ -31,7 +31,18 @@ public sealed record SandboxRecord
 
     public IReadOnlyList<string> Ips { get; init; } = [];
 
+    /// <summary>catatonit's pid; 0 for a sandbox whose IPC/UTS namespaces are pinned instead (see <see cref="NamespacePins"/>).</summary>
     public int InfraPid { get; init; }
+
+    /// <summary>The pinned IPC namespace of a sandbox without an infra process.</summary>
+    public string? IpcNamespacePath { get; init; }
+
+    /// <summary>The pinned UTS namespace of a sandbox without an infra process.</summary>
+    public string? UtsNamespacePath { get; init; }
+
+    public PinnedNamespaces Pins => new(IpcNamespacePath, UtsNamespacePath);
+
+    public bool HasPins => IpcNamespacePath is not null || UtsNamespacePath is not null;
 
     public string CgroupParent { get; init; } = string.Empty;
 

@@ -33,6 +33,8 @@ internal sealed partial class CriRuntimeService
             {
                 ["pid"] = record.InfraPid,
                 ["netns"] = record.NetnsPath,
+                ["ipcNamespace"] = record.IpcNamespacePath,
+                ["utsNamespace"] = record.UtsNamespacePath,
                 ["cgroupParent"] = record.CgroupParent,
                 ["hostNetwork"] = record.HostNetwork,
                 ["runtimeHandler"] = record.RuntimeHandler,

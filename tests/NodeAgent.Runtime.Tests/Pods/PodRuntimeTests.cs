@@ -45,6 +45,53 @@ public sealed class NodeAgentPodRuntimeTests(NodeAgentPodTarget target)
 
 
     [Fact]
+    public async Task A_pod_without_a_shared_pid_namespace_has_pinned_ipc_and_uts_namespaces_and_no_infra_process()
+    {
+        using var deadline = TestDeadline.Seconds(60);
+        var pinned = PodConfigs.Sandbox(Target, Name("pins"));
+        var shared = PodConfigs.Sandbox(Target, Name("infra"));
+        shared.Linux.SecurityContext.NamespaceOptions.Pid = NamespaceMode.Pod;
+        var pinnedId = await RunAsync(pinned, deadline.Token);
+        var sharedId = await RunAsync(shared, deadline.Token);
+        try
+        {
+            var first = await StartAsync(PodConfigs.Container(Target, pinnedId, pinned, "first", "/bin/sleep", "300"), deadline.Token);
+            var second = await StartAsync(PodConfigs.Container(Target, pinnedId, pinned, "second", "/bin/sleep", "300"), deadline.Token);
+            foreach (var ns in new[] { "ipc", "uts" })
+            {
+                var a = (await ExecAsync(first, deadline.Token, "/bin/readlink", $"/proc/self/ns/{ns}")).Stdout.Trim();
+                var b = (await ExecAsync(second, deadline.Token, "/bin/readlink", $"/proc/self/ns/{ns}")).Stdout.Trim();
+                Assert.StartsWith(ns + ":[", a, StringComparison.Ordinal);
+                Assert.Equal(a, b);
+                Assert.NotEqual(File.ResolveLinkTarget($"/proc/self/ns/{ns}", false)!.ToString(), a);
+            }
+
+            Assert.Equal(pinned.Hostname, (await ExecAsync(second, deadline.Token, "/bin/hostname")).Stdout.Trim());
+
+            var pinnedInfo = await InfoAsync(pinnedId, deadline.Token);
+            Assert.Equal(0, pinnedInfo.GetProperty("pid").GetInt32());
+            Assert.True(File.Exists(pinnedInfo.GetProperty("ipcNamespace").GetString()));
+            var sharedInfo = await InfoAsync(sharedId, deadline.Token);
+            Assert.True(sharedInfo.GetProperty("pid").GetInt32() > 0);
+            Assert.Equal(System.Text.Json.JsonValueKind.Null, sharedInfo.GetProperty("ipcNamespace").ValueKind);
+        }
+        finally
+        {
+            await RemoveAsync(pinnedId);
+            await RemoveAsync(sharedId);
+        }
+
+        await LeakCheck.AssertCleanAsync(pinnedId, deadline.Token);
+        await LeakCheck.AssertCleanAsync(sharedId, deadline.Token);
+    }
+
+    private async Task<System.Text.Json.JsonElement> InfoAsync(string sandboxId, CancellationToken cancellationToken)
+    {
+        var status = await Runtime.PodSandboxStatusAsync(new PodSandboxStatusRequest { PodSandboxId = sandboxId, Verbose = true }, cancellationToken: cancellationToken);
+        return System.Text.Json.JsonDocument.Parse(status.Info["info"]).RootElement.Clone();
+    }
+
+    [Fact]
     public async Task A_retried_run_or_create_gets_the_object_the_first_call_made()
     {
         using var deadline = TestDeadline.Seconds(60);

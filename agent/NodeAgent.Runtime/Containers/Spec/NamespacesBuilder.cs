@@ -6,8 +6,8 @@ using NodeAgent.Runtime.Oci.Spec;
 namespace NodeAgent.Runtime.Containers.Spec;
 
 /// <summary>
-/// Which namespaces a container creates or joins. Joined ones are named by the infra process's
-/// /proc/PID/ns/* (and the pinned netns), so no bind mount per namespace is needed. No cgroup
+/// Which namespaces a container creates or joins. Joined ones are the pinned netns and either the
+/// sandbox's pinned IPC/UTS namespaces or the infra process's /proc/PID/ns/*. No cgroup
 /// namespace: on cgroup v1 runc would have to unshare every hierarchy for little gain.
 /// </summary>
 public static class NamespacesBuilder
@@ -40,7 +40,7 @@ public static class NamespacesBuilder
             namespaces.Add(new OciNamespace(OciNamespaceType.Network, netns));
 
             // UTS goes with the network: a host-network pod keeps the node's UTS namespace (and hostname), as kubelet expects.
-            namespaces.Add(new OciNamespace(OciNamespaceType.Uts, InfraPath(sandbox, "uts")));
+            namespaces.Add(new OciNamespace(OciNamespaceType.Uts, sandbox.UtsPath ?? InfraPath(sandbox, "uts")));
         }
 
         switch (options.Ipc)
@@ -51,7 +51,7 @@ public static class NamespacesBuilder
                 namespaces.Add(new OciNamespace(OciNamespaceType.Ipc));
                 break;
             default:
-                namespaces.Add(new OciNamespace(OciNamespaceType.Ipc, InfraPath(sandbox, "ipc")));
+                namespaces.Add(new OciNamespace(OciNamespaceType.Ipc, sandbox.IpcPath ?? InfraPath(sandbox, "ipc")));
                 break;
         }
 

@@ -7,7 +7,9 @@ namespace NodeAgent.Runtime.Containers.Spec;
 /// <param name="NetworkNamespacePath">The pinned netns; null for a host-network pod.</param>
 /// <param name="InfraPid">catatonit's pid: ipc/uts (and pid when shared) are joined through /proc/PID/ns/*; 0 when the sandbox has no infra process.</param>
 /// <param name="SharePid">Whether the pod shares one PID namespace (NamespaceOption.pid == POD).</param>
-public sealed record SandboxNamespaces(string? NetworkNamespacePath, int InfraPid, bool SharePid);
+/// <param name="IpcPath">The sandbox's pinned IPC namespace when it has no infra process.</param>
+/// <param name="UtsPath">The sandbox's pinned UTS namespace when it has no infra process.</param>
+public sealed record SandboxNamespaces(string? NetworkNamespacePath, int InfraPid, bool SharePid, string? IpcPath = null, string? UtsPath = null);
 
 /// <summary>Host files of a sandbox bind-mounted into each of its containers.</summary>
 /// <param name="ShmPath">A tmpfs directory of the sandbox, bind-mounted at /dev/shm.</param>

@@ -39,9 +39,17 @@ public sealed class StatsCollector(ICgroupStatsReader cgroups, ISnapshotter snap
         var now = time.GetUtcNow();
         var sample = string.IsNullOrEmpty(sandbox.CgroupParent) ? null : cgroups.Read(sandbox.CgroupParent);
         // A host-network pod has no netns of its own: the node's counters are not the pod's.
-        var interfaces = sandbox.HostNetwork || !SandboxManager.IsInfraAlive(sandbox) ? null : NetDevReader.ReadForProcess(sandbox.InfraPid);
+        var interfaces = sandbox.HostNetwork || !SandboxManager.IsInfraAlive(sandbox) || ProcessInNetns(sandbox, containers) is not { } pid
+            ? null
+            : NetDevReader.ReadForProcess(pid);
         return new PodUsage(sandbox, now, Cpu(sandbox.Id, sandbox.CreatedAt, now, sample), sample?.Memory, interfaces, sample?.ProcessCount, usages);
     }
+
+    /// <summary>A process in the pod's netns: the infra process, or for a sandbox without one any running container's.</summary>
+    private static int? ProcessInNetns(SandboxRecord sandbox, IReadOnlyList<ContainerRecord> containers)
+        => sandbox.InfraPid > 0
+            ? sandbox.InfraPid
+            : containers.Where(c => c.Pid > 0 && Oci.ProcessSignals.IsAlive(c.Pid)).Select(c => (int?)c.Pid).FirstOrDefault();
 
     /// <summary>Forgets CPU samples of containers and sandboxes that are gone (called with every id that still exists).</summary>
     public void Retain(IReadOnlySet<string> ids) => _cpu.Retain(ids);

@@ -24,7 +24,11 @@ public static class CniConfigGenerator
         return Path.Combine(options.StateDirectory, "ipam");
     }
 
-    public static CniNetworkConfigList PodNetwork(PodNetworkOptions options)
+    /// <summary>
+    /// The pod network's list. Without hostPorts the portmap plugin is left out: it would do
+    /// nothing but cost an exec on every ADD and DEL (DEL uses the list stored at ADD).
+    /// </summary>
+    public static CniNetworkConfigList PodNetwork(PodNetworkOptions options, bool withPortMappings = true)
     {
         var cidr = Validate(options);
         var bridge = new JsonObject
@@ -48,6 +52,11 @@ public static class CniConfigGenerator
             ["routes"] = new JsonArray(new JsonObject { ["dst"] = defaultRoute }),
             ["dataDir"] = IpamDataDirectory(options),
         };
+
+        if (!withPortMappings)
+        {
+            return new CniNetworkConfigList(CniVersion, options.NetworkName, [bridge]);
+        }
 
         var portmap = new JsonObject
         {
