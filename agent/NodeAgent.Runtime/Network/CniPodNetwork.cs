@@ -26,6 +26,7 @@ public sealed class CniPodNetwork : IPodNetwork
     private readonly CniPluginInvoker _invoker;
     private readonly NetnsPinner _netns;
     private readonly BridgeMasqueradeCleanup _masquerade;
+    private readonly NodeMasquerade _nodeMasquerade;
     private readonly PodNetworkStateStore _store;
     private readonly KeyedLock _locks = new();
     private readonly ILogger _logger;
@@ -39,6 +40,7 @@ public sealed class CniPodNetwork : IPodNetwork
         _invoker = new CniPluginInvoker(processRunner, options.CniBinDirectory, options.PluginTimeout);
         _netns = new NetnsPinner(processRunner);
         _masquerade = new BridgeMasqueradeCleanup(processRunner);
+        _nodeMasquerade = new NodeMasquerade(processRunner);
         _store = new PodNetworkStateStore(options.StateDirectory);
         _logger = logger ?? NullLogger<CniPodNetwork>.Instance;
         _timeProvider = timeProvider ?? TimeProvider.System;
@@ -53,6 +55,7 @@ public sealed class CniPodNetwork : IPodNetwork
         var podNetwork = CniConfigGenerator.PodNetwork(_options, withPortMappings: portMappings.Count > 0);
         var loopback = CniConfigGenerator.Loopback(_options);
         var runtimeConfig = CniConfigGenerator.RuntimeConfig(portMappings);
+        await _nodeMasquerade.EnsureAsync(_options.BridgeName, CniConfigGenerator.Validate(_options), cancellationToken);
 
         using var held = await _locks.AcquireAsync(request.SandboxId, cancellationToken);
         var existing = await _store.ReadAsync(request.SandboxId, cancellationToken);

@@ -41,7 +41,7 @@ public sealed class CniPodNetworkRecoveryTests(ITestOutputHelper output)
             Assert.Empty(net.IpamAllocations(crashed.SandboxId));
             Assert.Empty(net.IpamAllocations(reused.SandboxId));
             Assert.Empty(net.StateFiles());
-            Assert.Empty(await IptablesProbe.FindAsync(prefix, cts.Token));
+            Assert.Empty(await net.PodIptablesEntriesAsync(cts.Token));
         }
 
         await LeakCheck.AssertCleanAsync(prefix, cts.Token);
@@ -86,7 +86,7 @@ public sealed class CniPodNetworkRecoveryTests(ITestOutputHelper output)
 
             Assert.Empty(net.BridgePorts());
             Assert.Empty(net.StateFiles());
-            Assert.Empty(await IptablesProbe.FindAsync(prefix, cts.Token));
+            Assert.Empty(await net.PodIptablesEntriesAsync(cts.Token));
             output.WriteLine($"{cancelled} cancelled, {completed.Count} completed");
         }
 

@@ -229,6 +229,45 @@ public sealed class CniPodNetworkTests
     }
 
     [Fact]
+    public async Task Pods_are_masqueraded_by_one_node_level_rule_set_that_outlives_them_and_is_not_duplicated()
+    {
+        using var cts = TestDeadline.Seconds(90);
+        string prefix;
+        await using (var net = TestPodNetwork.Create())
+        {
+            prefix = net.Prefix;
+            var chain = "NA-MASQ-" + net.Options.BridgeName;
+            var first = net.Request("first");
+            await net.Network.SetUpAsync(first, cts.Token);
+
+            var installed = await net.NodeMasqueradeEntriesAsync(cts.Token);
+            Assert.Contains($"nat: chain {chain}", installed);
+            Assert.Single(installed, e => e.StartsWith("nat: -A POSTROUTING", StringComparison.Ordinal) && e.Contains($"-s {net.Cidr}", StringComparison.Ordinal) && e.EndsWith($"-j {chain}", StringComparison.Ordinal));
+            Assert.Contains($"nat: -A {chain} -d {net.Cidr} -j RETURN", installed);
+            Assert.Contains($"nat: -A {chain} -j MASQUERADE", installed);
+
+            // A second pod, and a restarted runtime's first pod, find the rules in place.
+            var second = net.Request("second");
+            await net.Network.SetUpAsync(second, cts.Token);
+            var third = net.Request("third");
+            var restarted = net.NewInstance();
+            await restarted.SetUpAsync(third, cts.Token);
+            Assert.Equal(installed.Order(), (await net.NodeMasqueradeEntriesAsync(cts.Token)).Order());
+
+            foreach (var request in new[] { first, second, third })
+            {
+                await restarted.TearDownAsync(request.SandboxId, cts.Token);
+            }
+
+            Assert.Empty(await net.PodIptablesEntriesAsync(cts.Token));
+            Assert.Equal(installed.Order(), (await net.NodeMasqueradeEntriesAsync(cts.Token)).Order());
+        }
+
+        // Removed with the bridge.
+        await LeakCheck.AssertCleanAsync(prefix, cts.Token);
+    }
+
+    [Fact]
     public async Task Concurrent_calls_for_one_sandbox_serialise()
     {
         using var cts = TestDeadline.Seconds(90);
@@ -276,7 +315,7 @@ public sealed class CniPodNetworkTests
             Assert.Empty(net.BridgePorts());
             Assert.Empty(net.StateFiles());
             Assert.All(requests, r => Assert.Empty(net.IpamAllocations(r.SandboxId)));
-            Assert.Empty(await IptablesProbe.FindAsync(prefix, cts.Token));
+            Assert.Empty(await net.PodIptablesEntriesAsync(cts.Token));
         }
 
         await LeakCheck.AssertCleanAsync(prefix, cts.Token);

@@ -1,3 +1,5 @@
+using NodeAgent.Testing.Leaks;
+using NodeAgent.Testing.Containerd;
 using System.Diagnostics;
 using System.Net;
 using NodeAgent.Runtime.Common.Processes;
@@ -70,6 +72,19 @@ internal sealed class TestPodNetwork : IAsyncDisposable
 
         return new PodNetworkRequest(id, name, "default", Guid.NewGuid().ToString(), ports);
     }
+
+    /// <summary>
+    /// iptables entries carrying the prefix other than the node-level masquerade, which stays while
+    /// the bridge exists: what pods left behind.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> PodIptablesEntriesAsync(CancellationToken cancellationToken)
+        => (await IptablesProbe.FindAsync(Prefix, cancellationToken))
+            .Where(entry => !entry.Contains("NA-MASQ-" + Options.BridgeName, StringComparison.Ordinal))
+            .ToList();
+
+    /// <summary>The node-level masquerade rules for the test bridge (chain declaration, its rules and the POSTROUTING jump).</summary>
+    public async Task<IReadOnlyList<string>> NodeMasqueradeEntriesAsync(CancellationToken cancellationToken)
+        => (await IptablesProbe.FindAsync("NA-MASQ-" + Options.BridgeName, cancellationToken)).ToList();
 
     /// <summary>Host-side ports of the test bridge: one veth per pod attached.</summary>
     public IReadOnlyList<string> BridgePorts()
@@ -150,10 +165,7 @@ internal sealed class TestPodNetwork : IAsyncDisposable
             }
         }
 
-        if (Directory.Exists(Path.Combine("/sys/class/net", Options.BridgeName)))
-        {
-            await TestProcess.RunAsync("ip", ["link", "delete", Options.BridgeName], cts.Token);
-        }
+        await HostCleanup.DeleteBridgeAsync(Options.BridgeName, cts.Token);
 
         _temp.Dispose();
     }

@@ -78,6 +78,37 @@ public static partial class HostCleanup
         {
             await TestProcess.RunAsync("ip", ["link", "delete", bridge], cancellationToken);
         }
+
+        await DeleteNodeMasqueradeAsync(bridge, cancellationToken);
+    }
+
+    /// <summary>
+    /// The pod network's node-level masquerade chain (<c>NA-MASQ-&lt;bridge&gt;</c>) and the POSTROUTING
+    /// jumps to it, which our runtime keeps as long as the bridge exists.
+    /// </summary>
+    public static async Task DeleteNodeMasqueradeAsync(string bridge, CancellationToken cancellationToken)
+    {
+        var chain = "NA-MASQ-" + bridge;
+        var saved = await HostTool.RunAsync("iptables-save", [], cancellationToken);
+        if (!saved.Contains(chain, StringComparison.Ordinal))
+        {
+            return;
+        }
+
+        // Rule numbers from the listing, deleted from the highest down so the others keep theirs.
+        var listing = await HostTool.RunAsync("iptables", ["-w", "-t", "nat", "-L", "POSTROUTING", "-n", "--line-numbers"], cancellationToken);
+        var numbers = listing.Split('\n')
+            .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Where(fields => fields.Length > 1 && fields[1] == chain && int.TryParse(fields[0], out _))
+            .Select(fields => int.Parse(fields[0], System.Globalization.CultureInfo.InvariantCulture))
+            .OrderByDescending(n => n);
+        foreach (var number in numbers)
+        {
+            await TestProcess.RunAsync("iptables", ["-w", "-t", "nat", "-D", "POSTROUTING", number.ToString(System.Globalization.CultureInfo.InvariantCulture)], cancellationToken);
+        }
+
+        await TestProcess.RunAsync("iptables", ["-w", "-t", "nat", "-F", chain], cancellationToken);
+        await TestProcess.RunAsync("iptables", ["-w", "-t", "nat", "-X", chain], cancellationToken);
     }
 
     [LibraryImport("libc", EntryPoint = "umount2", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]

@@ -36,7 +36,8 @@ public static class CniConfigGenerator
             ["type"] = "bridge",
             ["bridge"] = options.BridgeName,
             ["isGateway"] = true,
-            ["ipMasq"] = true,
+            // Masquerading is one node-level rule set (NodeMasquerade), not the plugin's chain per pod.
+            ["ipMasq"] = false,
             ["hairpinMode"] = true,
         };
         if (options.Mtu is { } mtu)
