@@ -24,7 +24,6 @@ public sealed class CniPodNetwork : IPodNetwork
 
     private readonly PodNetworkOptions _options;
     private readonly CniPluginInvoker _invoker;
-    private readonly NetnsPinner _netns;
     private readonly BridgeMasqueradeCleanup _masquerade;
     private readonly NodeMasquerade _nodeMasquerade;
     private readonly PodNetworkStateStore _store;
@@ -38,7 +37,6 @@ public sealed class CniPodNetwork : IPodNetwork
         _options = options ?? throw new ArgumentNullException(nameof(options));
         ArgumentNullException.ThrowIfNull(processRunner);
         _invoker = new CniPluginInvoker(processRunner, options.CniBinDirectory, options.PluginTimeout);
-        _netns = new NetnsPinner(processRunner);
         _masquerade = new BridgeMasqueradeCleanup(processRunner);
         _nodeMasquerade = new NodeMasquerade(processRunner);
         _store = new PodNetworkStateStore(options.StateDirectory);
@@ -94,7 +92,7 @@ public sealed class CniPodNetwork : IPodNetwork
         await _store.WriteAsync(state, cancellationToken);
         try
         {
-            await _netns.CreateAsync(request.SandboxId, cancellationToken);
+            await NetnsPinner.CreateAsync(request.SandboxId, cancellationToken);
             request.NamespaceCreated?.Invoke(state.NetnsPath);
 
             // lo and the pod interface are independent: both plugins run at once, and both finish

@@ -145,10 +145,14 @@ public sealed class CniPodNetworkTests
 
             await net.Network.TearDownAsync(request.SandboxId, cts.Token);
 
-            Assert.Empty(net.BridgePorts());
             Assert.Empty(net.IpamAllocations(request.SandboxId));
             Assert.Empty(net.StateFiles());
             Assert.Empty(await IptablesProbe.FindAsync(request.SandboxId, cts.Token));
+
+            // Without the netns DEL cannot reach the pod's veth; it goes when the kernel destroys the
+            // namespace, which happens asynchronously after its last reference (the pin) is gone.
+            await Eventually.UntilAsync(
+                _ => Task.FromResult(net.BridgePorts().Count == 0 ? "gone" : null), "the veth of the deleted netns to go", cts.Token);
         }
 
         await LeakCheck.AssertCleanAsync(prefix, cts.Token);

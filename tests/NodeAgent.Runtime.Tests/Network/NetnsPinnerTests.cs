@@ -15,19 +15,24 @@ public sealed class NetnsPinnerTests
         using var cts = TestDeadline.Seconds(30);
         var prefix = TestIds.NewPrefix();
         var name = prefix + "-ns";
-        var pinner = new NetnsPinner(ProcessRunner.Instance);
+        var ownNetns = new FileInfo("/proc/self/ns/net").LinkTarget;
         try
         {
-            var path = await pinner.CreateAsync(name, cts.Token);
+            var path = await NetnsPinner.CreateAsync(name, cts.Token);
 
             Assert.Equal($"/run/netns/{name}", path);
+            // The pin is a namespace of its own; the process (and the calling thread) stayed where they were.
+            Assert.Equal(ownNetns, new FileInfo("/proc/self/ns/net").LinkTarget);
+            Assert.Equal(ownNetns, new FileInfo("/proc/thread-self/ns/net").LinkTarget);
+            var pinned = await TestProcess.RunAsync("ip", ["netns", "exec", name, "readlink", "/proc/self/ns/net"], cts.Token);
+            Assert.NotEqual(ownNetns, pinned.EnsureSuccess().StandardOutput.Trim());
             Assert.Contains(await MountProbe.FindAsync(prefix, cts.Token), m => m.MountPoint == path && m.FileSystemType == "nsfs");
             Assert.Contains(name, await NetworkNamespaceProbe.FindAsync(prefix, cts.Token));
             // A fresh namespace: only lo, and it is down until the loopback plugin runs.
             var links = await TestProcess.RunAsync("ip", ["-n", name, "-o", "link"], cts.Token);
             Assert.Single(links.EnsureSuccess().StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries));
 
-            var again = await Assert.ThrowsAsync<RuntimeException>(() => pinner.CreateAsync(name, cts.Token));
+            var again = await Assert.ThrowsAsync<RuntimeException>(() => NetnsPinner.CreateAsync(name, cts.Token));
             Assert.Equal(RuntimeErrorKind.AlreadyExists, again.Kind);
             Assert.Contains(name, again.Message, StringComparison.Ordinal);
 
