@@ -20,8 +20,8 @@ public static class DiscoveryEndpoints
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         ArgumentNullException.ThrowIfNull(resources);
-        var version = DiscoveryDocuments.Version(gitVersion, BuildDate).ToJsonString();
-        var groupList = DiscoveryDocuments.GroupList(resources).ToJsonString();
+        var version = DiscoveryDocuments.Version(gitVersion, BuildDate).ToJsonString(ApiJson.Options);
+        var groupList = DiscoveryDocuments.GroupList(resources).ToJsonString(ApiJson.Options);
 
         endpoints.MapGet("/version", context => WriteAsync(context, version));
         endpoints.MapGet("/api", context =>
@@ -33,7 +33,7 @@ public static class DiscoveryEndpoints
 
             var local = context.Connection.LocalIpAddress;
             var host = local is null ? "127.0.0.1" : local.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{local}]" : local.ToString();
-            return WriteAsync(context, DiscoveryDocuments.ApiVersions($"{host}:{context.Connection.LocalPort}").ToJsonString());
+            return WriteAsync(context, DiscoveryDocuments.ApiVersions($"{host}:{context.Connection.LocalPort}").ToJsonString(ApiJson.Options));
         });
         endpoints.MapGet("/apis", context => AggregatedVersion(context.Request) is { } v
             ? WriteAggregatedAsync(context, DiscoveryDocuments.Aggregated(resources, legacy: false, v), v)
@@ -42,14 +42,14 @@ public static class DiscoveryEndpoints
         {
             var v = (string)context.Request.RouteValues["version"]!;
             return resources.Any(r => r.Group.Length == 0 && r.Version == v)
-                ? WriteAsync(context, DiscoveryDocuments.ResourceList(resources, "", v).ToJsonString())
+                ? WriteAsync(context, DiscoveryDocuments.ResourceList(resources, "", v).ToJsonString(ApiJson.Options))
                 : NotFoundAsync(context);
         });
         endpoints.MapGet("/apis/{group}", context =>
         {
             var g = (string)context.Request.RouteValues["group"]!;
             return resources.Any(r => r.Group == g && g.Length > 0)
-                ? WriteAsync(context, DiscoveryDocuments.Group(resources, g).ToJsonString())
+                ? WriteAsync(context, DiscoveryDocuments.Group(resources, g).ToJsonString(ApiJson.Options))
                 : NotFoundAsync(context);
         });
         endpoints.MapGet("/apis/{group}/{version}", context =>
@@ -57,7 +57,7 @@ public static class DiscoveryEndpoints
             var g = (string)context.Request.RouteValues["group"]!;
             var v = (string)context.Request.RouteValues["version"]!;
             return resources.Any(r => r.Group == g && r.Version == v && g.Length > 0)
-                ? WriteAsync(context, DiscoveryDocuments.ResourceList(resources, g, v).ToJsonString())
+                ? WriteAsync(context, DiscoveryDocuments.ResourceList(resources, g, v).ToJsonString(ApiJson.Options))
                 : NotFoundAsync(context);
         });
         return endpoints;
@@ -97,7 +97,7 @@ public static class DiscoveryEndpoints
     {
         context.Response.Headers.Vary = "Accept";
         context.Response.ContentType = $"application/json;g=apidiscovery.k8s.io;v={version};as=APIGroupDiscoveryList";
-        return context.Response.WriteAsync(document.ToJsonString(), context.RequestAborted);
+        return context.Response.WriteAsync(document.ToJsonString(ApiJson.Options), context.RequestAborted);
     }
 
     private static Task WriteAsync(HttpContext context, string json)

@@ -40,8 +40,55 @@ internal static class ModelJson
         }
     }
 
-    public static JsonObject ToJson(object model) =>
-        JsonNode.Parse(KubernetesJson.Serialize(model))?.AsObject() ?? [];
+    public static JsonObject ToJson(object model)
+    {
+        var json = JsonNode.Parse(KubernetesJson.Serialize(model))?.AsObject() ?? [];
+        TrimWholeSecondTimes(json);
+        return json;
+    }
+
+    /// <summary>
+    /// The client writes every time as RFC 3339 with microseconds; upstream writes metav1.Time with whole
+    /// seconds. Times that are whole seconds get their zero fraction removed so round-tripped objects
+    /// look like upstream's (MicroTime fields with a real fraction keep it).
+    /// </summary>
+    private static void TrimWholeSecondTimes(JsonNode? node)
+    {
+        switch (node)
+        {
+            case JsonObject obj:
+                foreach (var (key, value) in obj.ToList())
+                {
+                    if (value is JsonValue v && v.TryGetValue<string>(out var s) && IsWholeSecondMicroTime(s))
+                    {
+                        obj[key] = s[..^8] + "Z";
+                    }
+                    else
+                    {
+                        TrimWholeSecondTimes(value);
+                    }
+                }
+
+                break;
+            case JsonArray array:
+                for (var i = 0; i < array.Count; i++)
+                {
+                    if (array[i] is JsonValue v && v.TryGetValue<string>(out var s) && IsWholeSecondMicroTime(s))
+                    {
+                        array[i] = s[..^8] + "Z";
+                    }
+                    else
+                    {
+                        TrimWholeSecondTimes(array[i]);
+                    }
+                }
+
+                break;
+        }
+    }
+
+    private static bool IsWholeSecondMicroTime(string s) =>
+        s.Length == 27 && s.EndsWith(".000000Z", StringComparison.Ordinal) && s[4] == '-' && s[10] == 'T' && char.IsAsciiDigit(s[0]);
 
     /// <summary>
     /// The JSON properties of a model type (name → property type), or null for types that are

@@ -314,7 +314,12 @@ internal sealed partial class ResourceHandlers
         WriteWarnings(context, options);
         context.Response.StatusCode = statusCode;
         context.Response.ContentType = "application/json";
-        var json = body is JsonNode node ? node.ToJsonString() : KubernetesJson.Serialize(body);
+        var json = body switch
+        {
+            JsonNode node => node.ToJsonString(ApiJson.Options),
+            V1Status status => StatusResponses.ToJson(status).ToJsonString(ApiJson.Options),
+            _ => KubernetesJson.Serialize(body),
+        };
         return context.Response.WriteAsync(json, context.RequestAborted);
     }
 

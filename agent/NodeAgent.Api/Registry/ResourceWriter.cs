@@ -91,7 +91,7 @@ public sealed partial class ResourceWriter
         }
 
         m.Uid = Guid.NewGuid().ToString();
-        m.CreationTimestamp = now.UtcDateTime;
+        m.CreationTimestamp = WholeSeconds(now);
         m.DeletionTimestamp = null;
         m.DeletionGracePeriodSeconds = null;
         m.ResourceVersion = null;
@@ -325,6 +325,10 @@ public sealed partial class ResourceWriter
             await Namespaces.OnObjectRemovedAsync(ns, ct);
         }
     }
+
+    /// <summary>metav1.Time has whole-second precision on the wire.</summary>
+    internal static DateTime WholeSeconds(DateTimeOffset time) =>
+        new(time.UtcTicks - (time.UtcTicks % TimeSpan.TicksPerSecond), DateTimeKind.Utc);
 
     private static string RandomSuffix() => string.Create(5, 0, static (span, _) =>
     {
