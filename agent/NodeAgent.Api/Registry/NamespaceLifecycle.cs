@@ -55,6 +55,11 @@ internal sealed class NamespaceLifecycle
 
     public async Task<DeleteResult> DeleteAsync(string name, V1DeleteOptions options, bool dryRun, CancellationToken ct)
     {
+        if (name is "default" or "kube-system" or "kube-public")
+        {
+            throw ApiException.Forbidden(_namespaces, name, "this namespace may not be deleted");
+        }
+
         var key = StoredObjects.Key(_namespaces, null, name);
         JsonObject terminating;
         while (true)
