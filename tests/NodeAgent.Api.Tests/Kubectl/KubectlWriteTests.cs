@@ -261,4 +261,23 @@ public sealed class KubectlWriteTests(ApiServerFixture api) : IClassFixture<ApiS
         Assert.Equal("info", configMap.GetProperty("data").GetProperty("level").GetString());
         Assert.Contains(configMap.GetProperty("metadata").GetProperty("managedFields").EnumerateArray(), e => e.GetProperty("manager").GetString() == "kubectl-edit");
     }
+
+    [Fact]
+    public async Task Kubectl_1_27_applies_reads_and_deletes()
+    {
+        using var cts = TestDeadline.Seconds(60);
+        var ns = await api.NewNamespaceAsync(cts.Token);
+        using var old = new NodeAgent.Testing.Kubectl.KubectlRunner(api.KubeconfigPath, NodeAgent.Testing.Kubectl.KubectlBinaries.Require("1.27"));
+        const string Manifest = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: legacy\ndata:\n  a: b\n";
+
+        var created = await old.RunAsync(["apply", "--validate=false", "-n", ns, "-f", "-"], cts.Token, Manifest);
+        var configured = await old.RunAsync(["apply", "--validate=false", "-n", ns, "-f", "-"], cts.Token, Manifest.Replace("a: b", "a: c", StringComparison.Ordinal));
+        var got = await old.RunAsync(["get", "configmap", "legacy", "-n", ns, "-o", "jsonpath={.data.a}"], cts.Token);
+        var deleted = await old.RunAsync(["delete", "configmap", "legacy", "-n", ns, "--wait=false"], cts.Token);
+
+        Assert.Equal("configmap/legacy created\n", created.EnsureSuccess().StandardOutput);
+        Assert.Equal("configmap/legacy configured\n", configured.EnsureSuccess().StandardOutput);
+        Assert.Equal("c", got.EnsureSuccess().StandardOutput);
+        Assert.Equal("configmap \"legacy\" deleted\n", deleted.EnsureSuccess().StandardOutput);
+    }
 }
