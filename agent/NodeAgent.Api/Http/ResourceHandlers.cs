@@ -243,14 +243,15 @@ internal sealed partial class ResourceHandlers
     {
         var contentType = context.Request.ContentType ?? "application/json";
         var yaml = contentType.StartsWith("application/yaml", StringComparison.OrdinalIgnoreCase);
-        if (!yaml && !contentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase) && !contentType.StartsWith("*/*", StringComparison.Ordinal))
+        var protobuf = ProtobufBody.IsProtobuf(contentType);
+        if (!yaml && !protobuf && !contentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase) && !contentType.StartsWith("*/*", StringComparison.Ordinal))
         {
             throw new ApiException(415, "UnsupportedMediaType", $"the body of the request was in an unknown format - accepted media types include: application/json, application/yaml (got \"{contentType}\")");
         }
 
         var bytes = await RequestBody.ReadAsync(context, _options.MaxRequestBodyBytes, ct);
         var duplicates = new List<string>();
-        var node = RequestBody.Parse(bytes, yaml, duplicates);
+        var node = protobuf ? ProtobufBody.Decode(bytes, resource) : RequestBody.Parse(bytes, yaml, duplicates);
         if (node is not JsonObject obj)
         {
             throw ApiException.BadRequest("the request body must be a JSON object");

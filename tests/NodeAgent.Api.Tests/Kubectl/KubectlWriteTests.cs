@@ -280,4 +280,31 @@ public sealed class KubectlWriteTests(ApiServerFixture api) : IClassFixture<ApiS
         Assert.Equal("c", got.EnsureSuccess().StandardOutput);
         Assert.Equal("configmap \"legacy\" deleted\n", deleted.EnsureSuccess().StandardOutput);
     }
+
+    [Fact]
+    public async Task Generator_commands_that_send_protobuf_create_their_objects()
+    {
+        using var cts = TestDeadline.Seconds(60);
+        var ns = NodeAgent.Testing.Common.TestIds.NewPrefix();
+
+        var nsCreated = await RunAsync(["create", "namespace", ns], cts.Token);
+        var cm = await RunAsync(["create", "configmap", "app-config", "-n", ns, "--from-literal=level=debug", "--from-literal=mode=fast"], cts.Token);
+        var secret = await RunAsync(["create", "secret", "generic", "creds", "-n", ns, "--from-literal=password=s3cret"], cts.Token);
+        var sa = await RunAsync(["create", "serviceaccount", "builder", "-n", ns], cts.Token);
+        var configMap = await GetJsonAsync(["configmap", "app-config", "-n", ns, "--show-managed-fields"], cts.Token);
+        var stored = await GetJsonAsync(["secret", "creds", "-n", ns], cts.Token);
+        var namespaceObject = await GetJsonAsync(["namespace", ns], cts.Token);
+        var unsupported = await api.Kubectl.RunAsync(["create", "deployment", "web", "-n", ns, "--image=nginx"], cts.Token);
+
+        Assert.Equal($"namespace/{ns} created\n", nsCreated);
+        Assert.Equal("configmap/app-config created\n", cm);
+        Assert.Equal("secret/creds created\n", secret);
+        Assert.Equal("serviceaccount/builder created\n", sa);
+        Assert.Equal("debug", configMap.GetProperty("data").GetProperty("level").GetString());
+        Assert.Equal("kubectl-create", configMap.GetProperty("metadata").GetProperty("managedFields")[0].GetProperty("manager").GetString());
+        Assert.Equal(Convert.ToBase64String("s3cret"u8), stored.GetProperty("data").GetProperty("password").GetString());
+        Assert.Equal("Active", namespaceObject.GetProperty("status").GetProperty("phase").GetString());
+        Assert.False(unsupported.Succeeded);
+        Assert.Contains("the body of the request was in an unknown format", unsupported.StandardError, StringComparison.Ordinal);
+    }
 }
