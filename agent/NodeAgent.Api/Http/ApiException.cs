@@ -92,8 +92,8 @@ public sealed class ApiException : Exception
     public static ApiException UnsupportedMediaType(string contentType) =>
         new(415, "UnsupportedMediaType", $"the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json (got \"{contentType}\")", new V1StatusDetails());
 
-    public static ApiException TooLarge() =>
-        new(413, "RequestEntityTooLarge", "Request entity too large: limit is 3145728", new V1StatusDetails());
+    public static ApiException TooLarge(long limit) =>
+        new(413, "RequestEntityTooLarge", string.Create(System.Globalization.CultureInfo.InvariantCulture, $"Request entity too large: limit is {limit}"), new V1StatusDetails());
 
     /// <summary>422 with one cause per field error, e.g. <c>Pod "x" is invalid: spec.containers[0].image: Required value</c>.</summary>
     public static ApiException Invalid(ResourceDefinition resource, string name, IReadOnlyList<FieldError> errors)

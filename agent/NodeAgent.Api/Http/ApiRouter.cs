@@ -72,7 +72,7 @@ internal sealed partial class ApiRouter
         StorageException { Kind: StorageErrorKind.FutureRevision } s => new ApiException(504, "Timeout", s.Message),
         StorageException { Kind: StorageErrorKind.Conflict } s => new ApiException(409, "Conflict", s.Message),
         StorageException s => new ApiException(503, "ServiceUnavailable", $"storage is unavailable: {s.Message}"),
-        BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => ApiException.TooLarge(),
+        BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } b => new ApiException(413, "RequestEntityTooLarge", $"Request entity too large: {b.Message}"),
         BadHttpRequestException b => new ApiException(b.StatusCode, "BadRequest", b.Message),
         JsonException j => ApiException.BadRequest($"unable to decode the request body: {j.Message}"),
         NotSupportedException n => new ApiException(405, "MethodNotAllowed", n.Message),

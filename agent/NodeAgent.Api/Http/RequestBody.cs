@@ -15,7 +15,7 @@ internal static class RequestBody
     {
         if (context.Request.ContentLength > limit)
         {
-            throw ApiException.TooLarge();
+            throw ApiException.TooLarge(limit);
         }
 
         using var buffer = new MemoryStream();
@@ -28,13 +28,13 @@ internal static class RequestBody
                 buffer.Write(chunk, 0, read);
                 if (buffer.Length > limit)
                 {
-                    throw ApiException.TooLarge();
+                    throw ApiException.TooLarge(limit);
                 }
             }
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
-            throw ApiException.TooLarge();
+            throw ApiException.TooLarge(limit);
         }
 
         return buffer.ToArray();

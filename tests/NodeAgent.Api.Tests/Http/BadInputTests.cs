@@ -91,7 +91,7 @@ public sealed class BadInputTests(ApiServerFixture api) : IClassFixture<ApiServe
 
         var status = await api.SendJsonAsync(HttpMethod.Post, $"api/v1/namespaces/{ns}/configmaps", big.ToString(), HttpStatusCode.RequestEntityTooLarge, cts.Token);
 
-        AssertStatus(status, 413, "RequestEntityTooLarge");
+        AssertStatus(status, 413, "RequestEntityTooLarge", "Request entity too large: limit is 1048576");
     }
 
     [Fact]
