@@ -7,7 +7,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using NodeAgent.Api.Discovery;
+using NodeAgent.Api.Http;
 using NodeAgent.Api.OpenApi;
+using NodeAgent.Api.Registry;
 using NodeAgent.Api.Resources;
 using NodeAgent.Storage;
 
@@ -100,10 +102,26 @@ public sealed class ApiServer : IAsyncDisposable
         app.MapGet("/healthz", () => "ok");
         app.MapGet("/livez", () => "ok");
         app.MapGet("/readyz", () => "ok");
-        app.MapDiscovery(resources);
+        app.MapDiscovery(resources, options.GitVersion);
         app.MapOpenApi(resources);
 
+        var reader = new CollectionReader(store, options.TimeProvider, loggerFactory);
+        var writer = new ResourceWriter(store, resources, options.TimeProvider, loggerFactory);
+        var router = new ApiRouter(resources, new ResourceHandlers(writer, reader, options), loggerFactory);
+        app.Map("/api/{**path}", router.HandleAsync);
+        app.Map("/apis/{**path}", router.HandleAsync);
+
         await app.StartAsync(ct).ConfigureAwait(false);
+        try
+        {
+            await SystemNamespaces.EnsureAsync(writer, ct).ConfigureAwait(false);
+        }
+        catch
+        {
+            await app.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
         var port = options.Port != 0 ? options.Port : BoundPort(app);
         return new ApiServer(app, port, resources);
     }
