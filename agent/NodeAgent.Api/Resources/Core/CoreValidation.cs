@@ -208,7 +208,7 @@ internal static partial class CoreValidation
     /// <summary>Parses an IP address in the strict form Go accepts (no abbreviated IPv4, no zone).</summary>
     public static IPAddress? ParseIp(string? value)
     {
-        if (string.IsNullOrEmpty(value) || !IPAddress.TryParse(value, out var ip) || ip.ScopeId != 0)
+        if (string.IsNullOrEmpty(value) || value.Contains('%', StringComparison.Ordinal) || !IPAddress.TryParse(value, out var ip))
         {
             return null;
         }

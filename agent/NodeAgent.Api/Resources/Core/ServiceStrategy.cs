@@ -100,7 +100,8 @@ public sealed class ServiceStrategy : ResourceStrategy<V1Service>, IAsyncAdmissi
     public override void PrepareForCreate(V1Service obj)
     {
         ArgumentNullException.ThrowIfNull(obj);
-        obj.Status = new V1ServiceStatus();
+        // A Go zero ServiceStatus still serialises its loadBalancer struct: "status": {"loadBalancer": {}}.
+        obj.Status = new V1ServiceStatus { LoadBalancer = new V1LoadBalancerStatus() };
     }
 
     public override IReadOnlyList<FieldError> ValidateCreate(V1Service obj)
