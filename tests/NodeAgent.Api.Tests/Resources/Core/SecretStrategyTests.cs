@@ -2,7 +2,7 @@ using System.Text;
 using k8s.Models;
 using NodeAgent.Api.Resources;
 using NodeAgent.Api.Resources.Core;
-using static NodeAgent.Api.Tests.Resources.StrategyKit;
+using static NodeAgent.Api.Tests.Resources.Core.StrategyKit;
 
 namespace NodeAgent.Api.Tests.Resources.Core;
 

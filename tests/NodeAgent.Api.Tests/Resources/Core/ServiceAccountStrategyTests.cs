@@ -1,6 +1,6 @@
 using k8s.Models;
 using NodeAgent.Api.Resources.Core;
-using static NodeAgent.Api.Tests.Resources.StrategyKit;
+using static NodeAgent.Api.Tests.Resources.Core.StrategyKit;
 
 namespace NodeAgent.Api.Tests.Resources.Core;
 

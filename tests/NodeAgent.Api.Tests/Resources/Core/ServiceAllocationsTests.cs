@@ -5,7 +5,7 @@ using NodeAgent.Api.Resources;
 using NodeAgent.Api.Resources.Core;
 using NodeAgent.Storage;
 using NodeAgent.Testing.Common;
-using static NodeAgent.Api.Tests.Resources.StrategyKit;
+using static NodeAgent.Api.Tests.Resources.Core.StrategyKit;
 
 namespace NodeAgent.Api.Tests.Resources.Core;
 

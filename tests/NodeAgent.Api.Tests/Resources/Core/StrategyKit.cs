@@ -4,7 +4,7 @@ using k8s;
 using NodeAgent.Api.Resources;
 using NodeAgent.Storage;
 
-namespace NodeAgent.Api.Tests.Resources;
+namespace NodeAgent.Api.Tests.Resources.Core;
 
 /// <summary>Helpers shared by the strategy tests: objects from YAML, errors as comparable lines, snapshots.</summary>
 internal static class StrategyKit

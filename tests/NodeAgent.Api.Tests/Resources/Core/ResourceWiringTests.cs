@@ -2,7 +2,7 @@ using NodeAgent.Api.Resources;
 using NodeAgent.Api.Resources.Cluster;
 using NodeAgent.Api.Resources.Core;
 
-namespace NodeAgent.Api.Tests.Resources;
+namespace NodeAgent.Api.Tests.Resources.Core;
 
 public sealed class ResourceWiringTests
 {
