@@ -75,7 +75,7 @@ public sealed class ServiceAllocations
     {
         ArgumentNullException.ThrowIfNull(svc);
         ArgumentNullException.ThrowIfNull(old);
-        PatchAllocatedValues(svc, old);
+        ServiceStrategy.PrepareForUpdate(svc, old);
         var owner = Owner(svc);
         var undo = new Allocated(owner);
         try

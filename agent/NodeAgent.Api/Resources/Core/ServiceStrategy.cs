@@ -179,9 +179,9 @@ public sealed class ServiceStrategy : ResourceStrategy<V1Service>, IAsyncAdmissi
         ArgumentNullException.ThrowIfNull(obj);
         ArgumentNullException.ThrowIfNull(old);
 
-        // Upstream fills allocated values the client left out (patchAllocatedValues) before it validates, so an
-        // apply or replace of a manifest without clusterIP/nodePort keeps them instead of failing as a change.
-        ServiceAllocations.PatchAllocatedValues(obj, old);
+        // The contract has no update preparation hook, so upstream's PrepareForUpdate/beginUpdate work happens here,
+        // before the checks (and again, idempotently, in AdmitUpdateAsync).
+        PrepareForUpdate(obj, old);
         var errors = ValidateCreate(obj).ToList();
 
         var oldType = old.Spec?.Type ?? "";
@@ -229,6 +229,21 @@ public sealed class ServiceStrategy : ResourceStrategy<V1Service>, IAsyncAdmissi
 
     public Task ReleaseAsync(object obj, CancellationToken ct) => _allocations.ReleaseAsync((V1Service)obj, ct);
 
+    /// <summary>
+    /// What upstream does to an updated Service before validating it: keep the allocated values the client left
+    /// out (<c>patchAllocatedValues</c>, so an apply or replace of a manifest without clusterIP/nodePort is no
+    /// change), then drop the values the new type no longer uses if the client left them as they were
+    /// (<c>dropTypeDependentFields</c>, so NodePort → ClusterIP works with the server-set nodePorts still there).
+    /// Idempotent.
+    /// </summary>
+    public static void PrepareForUpdate(V1Service svc, V1Service old)
+    {
+        ArgumentNullException.ThrowIfNull(svc);
+        ArgumentNullException.ThrowIfNull(old);
+        ServiceAllocations.PatchAllocatedValues(svc, old);
+        DropTypeDependentFields(svc, old);
+    }
+
     /// <summary>upstream <c>makePortString</c>: <c>80/TCP</c>, or <c>80:30080/TCP</c> with a node port.</summary>
     public static string PortString(IEnumerable<V1ServicePort>? ports) =>
         string.Join(",", (ports ?? []).Select(p => p.NodePort is > 0
@@ -240,6 +255,75 @@ public sealed class ServiceStrategy : ResourceStrategy<V1Service>, IAsyncAdmissi
         labels is null || labels.Count == 0
             ? "<none>"
             : string.Join(",", labels.OrderBy(l => l.Key, StringComparer.Ordinal).Select(l => $"{l.Key}={l.Value}"));
+
+    private static void DropTypeDependentFields(V1Service svc, V1Service old)
+    {
+        var spec = svc.Spec ??= new V1ServiceSpec();
+        var oldSpec = old.Spec ?? new V1ServiceSpec();
+        if (NeedsClusterIp(oldSpec) && !NeedsClusterIp(spec))
+        {
+            if (spec.ClusterIP == oldSpec.ClusterIP && (spec.ClusterIPs ?? []).SequenceEqual(oldSpec.ClusterIPs ?? []))
+            {
+                spec.ClusterIP = null;
+                spec.ClusterIPs = null;
+            }
+
+            if ((spec.IpFamilies ?? []).SequenceEqual(oldSpec.IpFamilies ?? []))
+            {
+                spec.IpFamilies = null;
+            }
+
+            if (spec.IpFamilyPolicy == oldSpec.IpFamilyPolicy)
+            {
+                spec.IpFamilyPolicy = null;
+            }
+        }
+
+        if (NeedsNodePorts(oldSpec) && !NeedsNodePorts(spec) && NodePorts(oldSpec).IsSupersetOf(NodePorts(spec)))
+        {
+            foreach (var port in spec.Ports ?? [])
+            {
+                port.NodePort = null;
+            }
+        }
+
+        if (NeedsHealthCheckNodePort(oldSpec) && !NeedsHealthCheckNodePort(spec) && spec.HealthCheckNodePort == oldSpec.HealthCheckNodePort)
+        {
+            spec.HealthCheckNodePort = null;
+        }
+
+        if (oldSpec.Type == "LoadBalancer" && spec.Type != "LoadBalancer")
+        {
+            if (spec.AllocateLoadBalancerNodePorts is not null && spec.AllocateLoadBalancerNodePorts == oldSpec.AllocateLoadBalancerNodePorts)
+            {
+                spec.AllocateLoadBalancerNodePorts = null;
+            }
+
+            if (spec.LoadBalancerClass == oldSpec.LoadBalancerClass)
+            {
+                spec.LoadBalancerClass = null;
+            }
+        }
+
+        if (NeedsNodePorts(oldSpec) && !NeedsNodePorts(spec) && spec.ExternalTrafficPolicy == oldSpec.ExternalTrafficPolicy)
+        {
+            spec.ExternalTrafficPolicy = null;
+        }
+
+        if (spec.Type != "LoadBalancer" && svc.Status is not null)
+        {
+            svc.Status.LoadBalancer = new V1LoadBalancerStatus();
+        }
+    }
+
+    private static bool NeedsClusterIp(V1ServiceSpec spec) => spec.Type != "ExternalName";
+
+    private static bool NeedsNodePorts(V1ServiceSpec spec) => spec.Type is "NodePort" or "LoadBalancer";
+
+    private static bool NeedsHealthCheckNodePort(V1ServiceSpec spec) => spec.Type == "LoadBalancer" && spec.ExternalTrafficPolicy == "Local";
+
+    private static HashSet<int> NodePorts(V1ServiceSpec spec) =>
+        (spec.Ports ?? []).Select(p => p.NodePort ?? 0).Where(p => p != 0).ToHashSet();
 
     internal static bool IsHeadless(V1ServiceSpec spec) =>
         spec.ClusterIP == ClusterIpNone || spec.ClusterIPs is { Count: > 0 } ips && ips[0] == ClusterIpNone;

@@ -164,13 +164,36 @@ public sealed class ServiceAllocationsTests : IDisposable
         var port = asNodePort.Spec.Ports[0].NodePort;
         Assert.NotNull(port);
 
+        // As kubectl apply sends it: type changed, the server-set nodePort still merged in.
         var back = Service("web");
-        back.Spec.ClusterIP = clusterIp.Spec.ClusterIP;
+        back.Spec.Ports[0].NodePort = port;
         await strategy.AdmitUpdateAsync(back, asNodePort, deadline.Token);
+        Assert.Null(back.Spec.Ports[0].NodePort);
+        Assert.Equal(clusterIp.Spec.ClusterIP, back.Spec.ClusterIP);
 
         var reuse = Service("other", type: "NodePort", nodePort: port);
         await strategy.AdmitCreateAsync(reuse, deadline.Token);
         Assert.Equal(port, reuse.Spec.Ports[0].NodePort);
+    }
+
+    [Fact]
+    public async Task Switching_to_ExternalName_gives_the_clusterIP_back()
+    {
+        using var deadline = TestDeadline.Seconds(60);
+        await using var store = await OpenAsync(deadline.Token);
+        var strategy = new ServiceStrategy(new ResourceContext(store, ServiceCidr, TimeProvider.System));
+        var svc = Service("web", clusterIp: "10.43.0.50");
+        await strategy.AdmitCreateAsync(svc, deadline.Token);
+
+        var external = Service("web", clusterIp: "10.43.0.50");
+        external.Spec.Type = "ExternalName";
+        external.Spec.ExternalName = "db.example.com";
+        await strategy.AdmitUpdateAsync(external, svc, deadline.Token);
+        Assert.Null(external.Spec.ClusterIP);
+
+        var reuse = Service("other", clusterIp: "10.43.0.50");
+        await strategy.AdmitCreateAsync(reuse, deadline.Token);
+        Assert.Equal("10.43.0.50", reuse.Spec.ClusterIP);
     }
 
     private Task<IRevisionedStore> OpenAsync(CancellationToken ct) =>

@@ -168,6 +168,28 @@ public sealed class ServiceStrategyTests
         Assert.Equal(30080, applied.Spec.Ports[0].NodePort);
     }
 
+    [Fact]
+    public void Changing_NodePort_to_ClusterIP_drops_the_nodePorts_the_client_left_in_place()
+    {
+        var old = Allocated(Web + "\n  type: NodePort\n  clusterIP: 10.43.0.10\n  ports: [{name: http, port: 80, nodePort: 30080}]");
+        var applied = Yaml<V1Service>(Web + "\n  type: ClusterIP\n  clusterIP: 10.43.0.10\n  externalTrafficPolicy: Cluster\n  ports: [{name: http, port: 80, nodePort: 30080}]");
+        _strategy.ApplyDefaults(applied);
+        Assert.Empty(_strategy.ValidateUpdate(applied, old));
+        Assert.Null(applied.Spec.Ports[0].NodePort);
+        Assert.Null(applied.Spec.ExternalTrafficPolicy);
+    }
+
+    [Fact]
+    public void Changing_to_ClusterIP_with_a_new_nodePort_is_still_refused()
+    {
+        var old = Allocated(Web + "\n  type: NodePort\n  clusterIP: 10.43.0.10\n  ports: [{name: http, port: 80, nodePort: 30080}]");
+        var applied = Yaml<V1Service>(Web + "\n  type: ClusterIP\n  ports: [{name: http, port: 80, nodePort: 30081}]");
+        _strategy.ApplyDefaults(applied);
+        Assert.Equal(
+            ["spec.ports[0].nodePort|FieldValueForbidden|Forbidden: may not be used when `type` is 'ClusterIP'"],
+            Lines(_strategy.ValidateUpdate(applied, old)));
+    }
+
     public static TheoryData<string, string, string, string> Rows => new()
     {
         { "one port", Web + "\n  clusterIP: 10.43.0.10\n  ports: [{port: 80}]", "<none>", "80/TCP" },
