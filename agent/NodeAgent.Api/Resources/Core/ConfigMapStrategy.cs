@@ -25,23 +25,24 @@ public sealed class ConfigMapStrategy : ResourceStrategy<V1ConfigMap>
         foreach (var (key, value) in obj.Data ?? new Dictionary<string, string>())
         {
             errors.AddRange(KeyErrors(key, "data"));
+            if (obj.BinaryData?.ContainsKey(key) == true)
+            {
+                errors.Add(new FieldError(FieldErrorType.Invalid, $"data[{key}]", "duplicate of key present in binaryData", key));
+            }
+
             total += System.Text.Encoding.UTF8.GetByteCount(value ?? "");
         }
 
         foreach (var (key, value) in obj.BinaryData ?? new Dictionary<string, byte[]>())
         {
             errors.AddRange(KeyErrors(key, "binaryData"));
-            if (obj.Data?.ContainsKey(key) == true)
-            {
-                errors.Add(new FieldError(FieldErrorType.Invalid, $"binaryData[{key}]", "duplicate of key present in data", key));
-            }
-
             total += value?.Length ?? 0;
         }
 
         if (total > MaxSize)
         {
-            errors.Add(new FieldError(FieldErrorType.TooLong, "", CoreValidation.Inv($"must have at most {MaxSize} bytes")));
+            // Upstream reports the size at the empty path: the error is about the whole object.
+            errors.Add(TooLong(""));
         }
 
         return errors;
@@ -78,6 +79,10 @@ public sealed class ConfigMapStrategy : ResourceStrategy<V1ConfigMap>
         ArgumentNullException.ThrowIfNull(obj);
         return [obj.Metadata?.Name, (long)((obj.Data?.Count ?? 0) + (obj.BinaryData?.Count ?? 0)), TableFormat.Age(obj.Metadata?.CreationTimestamp, now)];
     }
+
+    /// <summary>apimachinery 1.32's TooLong wording for the 1 MiB limit.</summary>
+    internal static FieldError TooLong(string path) =>
+        new(FieldErrorType.TooLong, path, CoreValidation.Inv($"may not be more than {MaxSize} bytes"));
 
     internal static IEnumerable<FieldError> KeyErrors(string key, string mapPath) =>
         CoreValidation.ConfigMapKey(key).Select(m => new FieldError(FieldErrorType.Invalid, $"{mapPath}[{key}]", m, key));

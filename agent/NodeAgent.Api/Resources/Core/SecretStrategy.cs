@@ -58,7 +58,7 @@ public sealed class SecretStrategy : ResourceStrategy<V1Secret>
 
         if (total > ConfigMapStrategy.MaxSize)
         {
-            errors.Add(new FieldError(FieldErrorType.TooLong, "data", CoreValidation.Inv($"must have at most {ConfigMapStrategy.MaxSize} bytes")));
+            errors.Add(ConfigMapStrategy.TooLong("data"));
         }
 
         errors.AddRange(TypeErrors(obj, data));

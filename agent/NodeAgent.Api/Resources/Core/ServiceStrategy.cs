@@ -12,11 +12,6 @@ public sealed class ServiceStrategy : ResourceStrategy<V1Service>, IAsyncAdmissi
 {
     public const string ClusterIpNone = "None";
 
-    private static readonly string[] ServiceTypes = ["ClusterIP", "ExternalName", "LoadBalancer", "NodePort"];
-    private static readonly string[] Protocols = ["SCTP", "TCP", "UDP"];
-    private static readonly string[] SessionAffinities = ["ClientIP", "None"];
-    private static readonly string[] IpFamilyPolicies = ["PreferDualStack", "RequireDualStack", "SingleStack"];
-    private static readonly string[] TrafficPolicies = ["Cluster", "Local"];
 
     private readonly ResourceContext _context;
     private readonly ServiceAllocations _allocations;
@@ -76,7 +71,7 @@ public sealed class ServiceStrategy : ResourceStrategy<V1Service>, IAsyncAdmissi
             }
         }
 
-        if (spec.Type is "NodePort" or "LoadBalancer" && string.IsNullOrEmpty(spec.ExternalTrafficPolicy))
+        if (ServiceValidation.ExternallyAccessible(spec) && string.IsNullOrEmpty(spec.ExternalTrafficPolicy))
         {
             spec.ExternalTrafficPolicy = "Cluster";
         }
@@ -91,9 +86,10 @@ public sealed class ServiceStrategy : ResourceStrategy<V1Service>, IAsyncAdmissi
             spec.AllocateLoadBalancerNodePorts ??= true;
         }
 
+        SyncClusterIps(spec);
         if (spec.Type != "ExternalName")
         {
-            DefaultClusterIpsAndFamilies(spec);
+            DefaultIpFamilies(spec);
         }
     }
 
@@ -107,71 +103,7 @@ public sealed class ServiceStrategy : ResourceStrategy<V1Service>, IAsyncAdmissi
     public override IReadOnlyList<FieldError> ValidateCreate(V1Service obj)
     {
         ArgumentNullException.ThrowIfNull(obj);
-        var errors = new List<FieldError>();
-        var name = obj.Metadata?.Name ?? "";
-        if (name.Length > 0)
-        {
-            errors.AddRange(CoreValidation.Dns1035Label(name).Select(m => new FieldError(FieldErrorType.Invalid, "metadata.name", m, name)));
-        }
-
-        var spec = obj.Spec ?? new V1ServiceSpec();
-        var ports = spec.Ports ?? [];
-        var headless = IsHeadless(spec);
-        var type = spec.Type ?? "";
-
-        if (ports.Count == 0 && !headless && type != "ExternalName")
-        {
-            errors.Add(new FieldError(FieldErrorType.Required, "spec.ports"));
-        }
-
-        if (!ServiceTypes.Contains(type))
-        {
-            errors.Add(new FieldError(FieldErrorType.NotSupported, "spec.type", CoreValidation.SupportedValues(ServiceTypes), type));
-        }
-
-        errors.AddRange(ValidateTypeSpecific(spec, type, headless));
-        errors.AddRange(ValidateClusterIps(spec));
-
-        var names = new HashSet<string>(StringComparer.Ordinal);
-        for (var i = 0; i < ports.Count; i++)
-        {
-            errors.AddRange(ValidatePort(ports[i], ports.Count > 1, names, CoreValidation.Inv($"spec.ports[{i}]")));
-        }
-
-        errors.AddRange(ValidateNodePorts(ports, type));
-        errors.AddRange(ValidateDuplicatePorts(ports));
-        errors.AddRange(CoreValidation.Labels(spec.Selector, "spec.selector"));
-
-        if (!SessionAffinities.Contains(spec.SessionAffinity ?? ""))
-        {
-            errors.Add(new FieldError(FieldErrorType.NotSupported, "spec.sessionAffinity", CoreValidation.SupportedValues(SessionAffinities), spec.SessionAffinity ?? ""));
-        }
-
-        if (spec.IpFamilyPolicy is { } policy && !IpFamilyPolicies.Contains(policy))
-        {
-            errors.Add(new FieldError(FieldErrorType.NotSupported, "spec.ipFamilyPolicy", CoreValidation.SupportedValues(IpFamilyPolicies), policy));
-        }
-
-        if (spec.ExternalTrafficPolicy is { Length: > 0 } etp && !TrafficPolicies.Contains(etp))
-        {
-            errors.Add(new FieldError(FieldErrorType.NotSupported, "spec.externalTrafficPolicy", CoreValidation.SupportedValues(TrafficPolicies), etp));
-        }
-
-        if (spec.InternalTrafficPolicy is { Length: > 0 } itp && !TrafficPolicies.Contains(itp))
-        {
-            errors.Add(new FieldError(FieldErrorType.NotSupported, "spec.internalTrafficPolicy", CoreValidation.SupportedValues(TrafficPolicies), itp));
-        }
-
-        var externalIps = spec.ExternalIPs ?? [];
-        for (var i = 0; i < externalIps.Count; i++)
-        {
-            if (!CoreValidation.IsValidIp(externalIps[i]))
-            {
-                errors.Add(new FieldError(FieldErrorType.Invalid, CoreValidation.Inv($"spec.externalIPs[{i}]"), CoreValidation.InvalidIpMessage, externalIps[i]));
-            }
-        }
-
-        return errors;
+        return ServiceValidation.Validate(obj);
     }
 
     public override IReadOnlyList<FieldError> ValidateUpdate(V1Service obj, V1Service old)
@@ -182,26 +114,7 @@ public sealed class ServiceStrategy : ResourceStrategy<V1Service>, IAsyncAdmissi
         // The contract has no update preparation hook, so upstream's PrepareForUpdate/beginUpdate work happens here,
         // before the checks (and again, idempotently, in AdmitUpdateAsync).
         PrepareForUpdate(obj, old);
-        var errors = ValidateCreate(obj).ToList();
-
-        var oldType = old.Spec?.Type ?? "";
-        var newType = obj.Spec?.Type ?? "";
-        var oldIps = old.Spec?.ClusterIPs ?? [];
-        var newIps = obj.Spec?.ClusterIPs ?? [];
-        if (oldType != "ExternalName" && newType != "ExternalName" && oldIps.Count > 0)
-        {
-            if (newIps.Count == 0)
-            {
-                errors.Add(new FieldError(FieldErrorType.Invalid, "spec.clusterIPs[0]", "primary clusterIP can not be unset", GoValue.StringSlice(newIps)));
-            }
-            else if (!string.Equals(oldIps[0], newIps[0], StringComparison.Ordinal))
-            {
-                // Upstream words the primary clusterIP's immutability this way (not "field is immutable").
-                errors.Add(new FieldError(FieldErrorType.Invalid, "spec.clusterIPs[0]", "may not change once set", GoValue.StringSlice(newIps)));
-            }
-        }
-
-        return errors;
+        return ServiceValidation.ValidateUpdate(obj, old);
     }
 
     public override IReadOnlyList<object?> Cells(V1Service obj, DateTimeOffset now)
@@ -325,10 +238,10 @@ public sealed class ServiceStrategy : ResourceStrategy<V1Service>, IAsyncAdmissi
     private static HashSet<int> NodePorts(V1ServiceSpec spec) =>
         (spec.Ports ?? []).Select(p => p.NodePort ?? 0).Where(p => p != 0).ToHashSet();
 
-    internal static bool IsHeadless(V1ServiceSpec spec) =>
-        spec.ClusterIP == ClusterIpNone || spec.ClusterIPs is { Count: > 0 } ips && ips[0] == ClusterIpNone;
+    internal static bool IsHeadless(V1ServiceSpec spec) => ServiceValidation.IsHeadless(spec);
 
-    private void DefaultClusterIpsAndFamilies(V1ServiceSpec spec)
+    /// <summary>upstream <c>NormalizeClusterIPs</c>: a client may set either clusterIP or clusterIPs.</summary>
+    private static void SyncClusterIps(V1ServiceSpec spec)
     {
         if ((spec.ClusterIPs is null || spec.ClusterIPs.Count == 0) && !string.IsNullOrEmpty(spec.ClusterIP))
         {
@@ -338,7 +251,10 @@ public sealed class ServiceStrategy : ResourceStrategy<V1Service>, IAsyncAdmissi
         {
             spec.ClusterIP = ips[0];
         }
+    }
 
+    private void DefaultIpFamilies(V1ServiceSpec spec)
+    {
         var headlessWithoutSelector = IsHeadless(spec) && (spec.Selector is null || spec.Selector.Count == 0);
         spec.IpFamilyPolicy ??= headlessWithoutSelector ? "RequireDualStack" : "SingleStack";
         if (spec.IpFamilies is null || spec.IpFamilies.Count == 0)
@@ -353,172 +269,6 @@ public sealed class ServiceStrategy : ResourceStrategy<V1Service>, IAsyncAdmissi
         if (headlessWithoutSelector && spec.IpFamilies.Count == 1 && spec.IpFamilyPolicy != "SingleStack")
         {
             spec.IpFamilies.Add(spec.IpFamilies[0] == "IPv4" ? "IPv6" : "IPv4");
-        }
-    }
-
-    private static IEnumerable<FieldError> ValidateTypeSpecific(V1ServiceSpec spec, string type, bool headless)
-    {
-        switch (type)
-        {
-            case "LoadBalancer" or "NodePort" when headless:
-                yield return new FieldError(FieldErrorType.Invalid, "spec.clusterIPs[0]", $"may not be set to 'None' for {type} services", ClusterIpNone);
-                break;
-            case "ExternalName":
-                if (spec.ClusterIPs is { Count: > 0 } || !string.IsNullOrEmpty(spec.ClusterIP))
-                {
-                    yield return new FieldError(FieldErrorType.Forbidden, "spec.clusterIPs", "may not be set for ExternalName services");
-                }
-
-                // A trailing dot marks the name as fully qualified.
-                var externalName = (spec.ExternalName ?? "").TrimEnd('.');
-                if (externalName.Length == 0)
-                {
-                    yield return new FieldError(FieldErrorType.Required, "spec.externalName");
-                }
-                else
-                {
-                    foreach (var message in CoreValidation.Dns1123Subdomain(externalName))
-                    {
-                        yield return new FieldError(FieldErrorType.Invalid, "spec.externalName", message, externalName);
-                    }
-                }
-
-                break;
-        }
-    }
-
-    private static IEnumerable<FieldError> ValidateClusterIps(V1ServiceSpec spec)
-    {
-        var ips = spec.ClusterIPs ?? [];
-        if (!string.IsNullOrEmpty(spec.ClusterIP) && ips.Count > 0 && ips[0] != spec.ClusterIP)
-        {
-            yield return new FieldError(FieldErrorType.Invalid, "spec.clusterIPs", "first value must match `clusterIP`", GoValue.StringSlice(ips));
-        }
-
-        for (var i = 0; i < ips.Count; i++)
-        {
-            if (ips[i] == ClusterIpNone)
-            {
-                if (i > 0 || ips.Count > 1)
-                {
-                    yield return new FieldError(FieldErrorType.Invalid, "spec.clusterIPs", "'None' must be the first and only value", GoValue.StringSlice(ips));
-                }
-
-                continue;
-            }
-
-            if (!CoreValidation.IsValidIp(ips[i]))
-            {
-                yield return new FieldError(FieldErrorType.Invalid, CoreValidation.Inv($"spec.clusterIPs[{i}]"), CoreValidation.InvalidIpMessage, ips[i]);
-            }
-        }
-    }
-
-    private static IEnumerable<FieldError> ValidatePort(V1ServicePort port, bool requireName, HashSet<string> names, string path)
-    {
-        var name = port.Name ?? "";
-        if (requireName && name.Length == 0)
-        {
-            yield return new FieldError(FieldErrorType.Required, path + ".name");
-        }
-        else if (name.Length > 0)
-        {
-            foreach (var message in CoreValidation.Dns1123Label(name))
-            {
-                yield return new FieldError(FieldErrorType.Invalid, path + ".name", message, name);
-            }
-
-            if (!names.Add(name))
-            {
-                yield return new FieldError(FieldErrorType.Duplicate, path + ".name", BadValue: name);
-            }
-        }
-
-        if (!CoreValidation.IsValidPort(port.Port))
-        {
-            yield return new FieldError(FieldErrorType.Invalid, path + ".port", CoreValidation.PortRangeMessage, port.Port);
-        }
-
-        var protocol = port.Protocol ?? "";
-        if (protocol.Length == 0)
-        {
-            yield return new FieldError(FieldErrorType.Required, path + ".protocol");
-        }
-        else if (!Protocols.Contains(protocol))
-        {
-            yield return new FieldError(FieldErrorType.NotSupported, path + ".protocol", CoreValidation.SupportedValues(Protocols), protocol);
-        }
-
-        foreach (var error in ValidatePortNumberOrName(port.TargetPort?.Value, path + ".targetPort"))
-        {
-            yield return error;
-        }
-
-        if (port.NodePort is { } nodePort && nodePort != 0 && !CoreValidation.IsValidPort(nodePort))
-        {
-            yield return new FieldError(FieldErrorType.Invalid, path + ".nodePort", CoreValidation.PortRangeMessage, nodePort);
-        }
-    }
-
-    /// <summary>upstream <c>ValidatePortNumOrName</c>.</summary>
-    internal static IEnumerable<FieldError> ValidatePortNumberOrName(string? value, string path)
-    {
-        if (value is null)
-        {
-            yield break;
-        }
-
-        if (int.TryParse(value, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var number))
-        {
-            if (!CoreValidation.IsValidPort(number))
-            {
-                yield return new FieldError(FieldErrorType.Invalid, path, CoreValidation.PortRangeMessage, number);
-            }
-
-            yield break;
-        }
-
-        foreach (var message in CoreValidation.PortName(value))
-        {
-            yield return new FieldError(FieldErrorType.Invalid, path, message, value);
-        }
-    }
-
-    private static IEnumerable<FieldError> ValidateNodePorts(IList<V1ServicePort> ports, string type)
-    {
-        var seen = new HashSet<(string?, int)>();
-        for (var i = 0; i < ports.Count; i++)
-        {
-            if (ports[i].NodePort is not { } nodePort || nodePort == 0)
-            {
-                continue;
-            }
-
-            var path = CoreValidation.Inv($"spec.ports[{i}].nodePort");
-            if (type == "ClusterIP")
-            {
-                yield return new FieldError(FieldErrorType.Forbidden, path, "may not be used when `type` is 'ClusterIP'");
-            }
-
-            if (!seen.Add((ports[i].Protocol, nodePort)))
-            {
-                yield return new FieldError(FieldErrorType.Duplicate, path, BadValue: nodePort);
-            }
-        }
-    }
-
-    private static IEnumerable<FieldError> ValidateDuplicatePorts(IList<V1ServicePort> ports)
-    {
-        var seen = new HashSet<(string?, int)>();
-        for (var i = 0; i < ports.Count; i++)
-        {
-            if (!seen.Add((ports[i].Protocol, ports[i].Port)))
-            {
-                // Upstream reports the (protocol, port) key as a Go struct literal.
-                var key = new GoValue(CoreValidation.Inv(
-                    $"core.ServicePort{{Name:\"\", Protocol:\"{ports[i].Protocol}\", AppProtocol:(*string)(nil), Port:{ports[i].Port}, TargetPort:intstr.IntOrString{{Type:0, IntVal:0, StrVal:\"\"}}, NodePort:0}}"));
-                yield return new FieldError(FieldErrorType.Duplicate, CoreValidation.Inv($"spec.ports[{i}]"), BadValue: key);
-            }
         }
     }
 

@@ -17,7 +17,7 @@ public sealed class ConfigMapStrategyTests
         { "dot", "data: {'.': x}", ["data[.]|FieldValueInvalid|Invalid value: \".\": must not be '.'"] },
         { "dot dot prefix", "data: {..a: x}", ["data[..a]|FieldValueInvalid|Invalid value: \"..a\": must not start with '..'"] },
         { "binary key", "binaryData: {'a b': eA==}", [$"binaryData[a b]|FieldValueInvalid|Invalid value: \"a b\": {KeyRule}"] },
-        { "key in both maps", "data: {k: x}\nbinaryData: {k: eA==}", ["binaryData[k]|FieldValueInvalid|Invalid value: \"k\": duplicate of key present in data"] },
+        { "key in both maps", "data: {k: x}\nbinaryData: {k: eA==}", ["data[k]|FieldValueInvalid|Invalid value: \"k\": duplicate of key present in binaryData"] },
     };
 
     [Theory]
@@ -37,7 +37,7 @@ public sealed class ConfigMapStrategyTests
             Data = new Dictionary<string, string> { ["a"] = new('x', 600 * 1024) },
             BinaryData = new Dictionary<string, byte[]> { ["b"] = new byte[600 * 1024] },
         };
-        Assert.Equal(["|FieldValueTooLong|Too long: must have at most 1048576 bytes"], Lines(Create(_strategy, cm)));
+        Assert.Equal(["|FieldValueTooLong|Too long: may not be more than 1048576 bytes"], Lines(Create(_strategy, cm)));
         cm.BinaryData["b"] = new byte[400 * 1024];
         Assert.Empty(_strategy.ValidateCreate(cm));
     }

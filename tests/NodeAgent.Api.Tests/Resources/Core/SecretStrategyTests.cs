@@ -78,7 +78,7 @@ public sealed class SecretStrategyTests
             Metadata = new V1ObjectMeta { Name = "big", NamespaceProperty = "default" },
             Data = new Dictionary<string, byte[]> { ["a"] = new byte[(1024 * 1024) + 1] },
         };
-        Assert.Equal(["data|FieldValueTooLong|Too long: must have at most 1048576 bytes"], Lines(Create(_strategy, secret)));
+        Assert.Equal(["data|FieldValueTooLong|Too long: may not be more than 1048576 bytes"], Lines(Create(_strategy, secret)));
     }
 
     [Fact]

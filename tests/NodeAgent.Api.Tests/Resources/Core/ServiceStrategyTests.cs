@@ -95,8 +95,28 @@ public sealed class ServiceStrategyTests
             ["spec.ports[0].nodePort|FieldValueForbidden|Forbidden: may not be used when `type` is 'ClusterIP'"]
         },
         {
-            "nodePort out of the port range", Web + "\n  type: NodePort\n  ports: [{port: 80, nodePort: 70000}]",
-            ["spec.ports[0].nodePort|FieldValueInvalid|Invalid value: 70000: must be between 1 and 65535, inclusive"]
+            "externalTrafficPolicy only for externally reachable services", Web + "\n  externalTrafficPolicy: Local\n  ports: [{port: 80}]",
+            ["spec.externalTrafficPolicy|FieldValueInvalid|Invalid value: \"Local\": may only be set for externally-accessible services"]
+        },
+        {
+            "external IPs are ordinary unicast addresses", Web + "\n  externalIPs: [127.0.0.1, 192.0.2.10]\n  ports: [{port: 80}]",
+            ["spec.externalIPs[0]|FieldValueInvalid|Invalid value: \"127.0.0.1\": may not be in the loopback range (127.0.0.0/8, ::1/128)"]
+        },
+        {
+            "allocateLoadBalancerNodePorts is for load balancers", Web + "\n  allocateLoadBalancerNodePorts: true\n  ports: [{port: 80}]",
+            ["spec.allocateLoadBalancerNodePorts|FieldValueForbidden|Forbidden: may only be used when `type` is 'LoadBalancer'"]
+        },
+        {
+            "affinity config only with ClientIP", Web + "\n  sessionAffinityConfig: {clientIP: {timeoutSeconds: 10}}\n  ports: [{port: 80}]",
+            ["spec.sessionAffinityConfig|FieldValueForbidden|Forbidden: must not be set when session affinity is None"]
+        },
+        {
+            "ClientIP timeout at most a day", Web + "\n  sessionAffinity: ClientIP\n  sessionAffinityConfig: {clientIP: {timeoutSeconds: 86401}}\n  ports: [{port: 80}]",
+            ["spec.sessionAffinityConfig.clientIP.timeoutSeconds|FieldValueInvalid|Invalid value: 86401: must be greater than 0 and less than 86400"]
+        },
+        {
+            "clusterIP family matches ipFamilies", Web + "\n  clusterIP: 'fd00::10'\n  ipFamilies: [IPv4]\n  ports: [{port: 80}]",
+            ["spec.clusterIPs[0]|FieldValueInvalid|Invalid value: \"fd00::10\": expected an IPv4 value as indicated by `ipFamilies[0]`"]
         },
         {
             "duplicate nodePort", Web + "\n  type: NodePort\n  ports: [{name: a, port: 80, nodePort: 30080}, {name: b, port: 81, nodePort: 30080}]",
@@ -128,8 +148,11 @@ public sealed class ServiceStrategyTests
         },
         { "ExternalName needs the name", Web + "\n  type: ExternalName", ["spec.externalName|FieldValueRequired|Required value"] },
         {
-            "ExternalName has no clusterIP", Web + "\n  type: ExternalName\n  externalName: db.example.com\n  clusterIP: 10.43.0.10",
-            ["spec.clusterIPs|FieldValueForbidden|Forbidden: may not be set for ExternalName services"]
+            "ExternalName has no clusterIP", Web + "\n  type: ExternalName\n  externalName: db.example.com\n  clusterIP: 10.43.0.10\n  ipFamilyPolicy: SingleStack",
+            [
+                "spec.clusterIPs|FieldValueForbidden|Forbidden: may not be set for ExternalName services",
+                "spec.ipFamilyPolicy|FieldValueForbidden|Forbidden: may not be set for ExternalName services",
+            ]
         },
         {
             "session affinity", Web + "\n  sessionAffinity: Sticky\n  ports: [{port: 80}]",
