@@ -13,36 +13,14 @@ public sealed class EventsV1EventStrategy : ResourceStrategy<Eventsv1Event>
 
     public override IReadOnlyList<TableColumn> Columns => EventTable.Columns;
 
+    /// <summary>upstream <c>ValidateEventCreate</c> for events.k8s.io/v1; paths use the core field names, as upstream's do.</summary>
     public override IReadOnlyList<FieldError> ValidateCreate(Eventsv1Event obj)
     {
         ArgumentNullException.ThrowIfNull(obj);
-        var errors = new List<FieldError>();
-        var ns = obj.Metadata?.NamespaceProperty ?? "";
-        var regardingNs = obj.Regarding?.NamespaceProperty ?? "";
-        if (regardingNs.Length == 0 && ns is not "default" and not "kube-system")
-        {
-            errors.Add(new FieldError(FieldErrorType.Invalid, "involvedObject.namespace", "does not match event.namespace", regardingNs));
-        }
-
-        errors.AddRange(EventStrategy.ReportingErrors(obj.ReportingController, "reportingController", obj.ReportingInstance, obj.Action, obj.Reason));
-        if ((obj.Note ?? "").Length > EventStrategy.NoteLimit)
-        {
-            errors.Add(new FieldError(FieldErrorType.Invalid, "note", CoreValidation.Inv($"can have at most {EventStrategy.NoteLimit} characters"), ""));
-        }
-
-        if (obj.Series is { } series)
-        {
-            if (series.Count < 2)
-            {
-                errors.Add(new FieldError(FieldErrorType.Invalid, "series.count", "should be at least 2", series.Count));
-            }
-
-            if (series.LastObservedTime == default)
-            {
-                errors.Add(new FieldError(FieldErrorType.Required, "series.lastObservedTime"));
-            }
-        }
-
+        var errors = EventStrategy.LegacyErrors(new EventStrategy.LegacyFields(
+            obj.EventTime, obj.Metadata?.NamespaceProperty, obj.Regarding?.NamespaceProperty, obj.ReportingController, "reportingController",
+            obj.ReportingInstance, obj.Action, obj.Reason, obj.Note)).ToList();
+        errors.AddRange(SeriesErrors(obj.Series));
         if (obj.EventTime is null || obj.EventTime == default(DateTime))
         {
             errors.Add(new FieldError(FieldErrorType.Required, "eventTime"));
@@ -55,42 +33,50 @@ public sealed class EventsV1EventStrategy : ResourceStrategy<Eventsv1Event>
 
         if (obj.DeprecatedFirstTimestamp is not null)
         {
-            errors.Add(new FieldError(FieldErrorType.Invalid, "deprecatedFirstTimestamp", NeedsToBeUnset, ""));
+            errors.Add(new FieldError(FieldErrorType.Invalid, "firstTimestamp", NeedsToBeUnset, ""));
         }
 
         if (obj.DeprecatedLastTimestamp is not null)
         {
-            errors.Add(new FieldError(FieldErrorType.Invalid, "deprecatedLastTimestamp", NeedsToBeUnset, ""));
+            errors.Add(new FieldError(FieldErrorType.Invalid, "lastTimestamp", NeedsToBeUnset, ""));
         }
 
         if (obj.DeprecatedCount is not null and not 0)
         {
-            errors.Add(new FieldError(FieldErrorType.Invalid, "deprecatedCount", NeedsToBeUnset, ""));
+            errors.Add(new FieldError(FieldErrorType.Invalid, "count", NeedsToBeUnset, ""));
         }
 
         if (!string.IsNullOrEmpty(obj.DeprecatedSource?.Component) || !string.IsNullOrEmpty(obj.DeprecatedSource?.Host))
         {
-            errors.Add(new FieldError(FieldErrorType.Invalid, "deprecatedSource", NeedsToBeUnset, ""));
+            errors.Add(new FieldError(FieldErrorType.Invalid, "source", NeedsToBeUnset, ""));
         }
 
         return errors;
     }
 
+    /// <summary>upstream <c>ValidateEventUpdate</c>: only the series may change.</summary>
     public override IReadOnlyList<FieldError> ValidateUpdate(Eventsv1Event obj, Eventsv1Event old)
     {
         ArgumentNullException.ThrowIfNull(obj);
         ArgumentNullException.ThrowIfNull(old);
-        var errors = ValidateCreate(obj).ToList();
+        var errors = EventStrategy.LegacyErrors(new EventStrategy.LegacyFields(
+            obj.EventTime, obj.Metadata?.NamespaceProperty, obj.Regarding?.NamespaceProperty, obj.ReportingController, "reportingController",
+            obj.ReportingInstance, obj.Action, obj.Reason, obj.Note)).ToList();
+        if (SeriesText(obj.Series) != SeriesText(old.Series))
+        {
+            errors.AddRange(SeriesErrors(obj.Series));
+        }
 
-        // Only the series may change; upstream names the fields by their internal (core) names here.
         Immutable(errors, "involvedObject", Reference(obj.Regarding), Reference(old.Regarding));
         Immutable(errors, "reason", obj.Reason, old.Reason);
         Immutable(errors, "message", obj.Note, old.Note);
+        Immutable(errors, "source", Source(obj.DeprecatedSource), Source(old.DeprecatedSource));
         Immutable(errors, "type", obj.Type, old.Type);
+        Immutable(errors, "eventTime", Time(obj.EventTime), Time(old.EventTime));
         Immutable(errors, "action", obj.Action, old.Action);
+        Immutable(errors, "related", Reference(obj.Related), Reference(old.Related));
         Immutable(errors, "reportingController", obj.ReportingController, old.ReportingController);
         Immutable(errors, "reportingInstance", obj.ReportingInstance, old.ReportingInstance);
-        Immutable(errors, "related", Reference(obj.Related), Reference(old.Related));
         return errors;
     }
 
@@ -127,12 +113,39 @@ public sealed class EventsV1EventStrategy : ResourceStrategy<Eventsv1Event>
             now);
     }
 
-    private static string Reference(V1ObjectReference? r) =>
-        r is null ? "" : $"{r.ApiVersion}|{r.Kind}|{r.NamespaceProperty}|{r.Name}|{r.Uid}|{r.ResourceVersion}|{r.FieldPath}";
-
-    private static void Immutable(List<FieldError> errors, string path, string? now, string? before)
+    private static IEnumerable<FieldError> SeriesErrors(Eventsv1EventSeries? series)
     {
-        if (!string.Equals(now ?? "", before ?? "", StringComparison.Ordinal))
+        if (series is null)
+        {
+            yield break;
+        }
+
+        if (series.Count < 2)
+        {
+            yield return new FieldError(FieldErrorType.Invalid, "series.count", "should be at least 2", "");
+        }
+
+        if (series.LastObservedTime == default)
+        {
+            yield return new FieldError(FieldErrorType.Required, "series.lastObservedTime");
+        }
+    }
+
+    private static string SeriesText(Eventsv1EventSeries? s) => s is null ? "" : CoreValidation.Inv($"{s.Count}|{s.LastObservedTime:O}");
+
+    private static string Time(DateTime? t) => t is null ? "" : CoreValidation.Inv($"{t:O}");
+
+    private static string Source(V1EventSource? s) => s is null ? "" : $"{s.Component}|{s.Host}";
+
+    /// <summary>A reference as Go prints the struct (the bad value of an immutable-field error).</summary>
+    private static GoValue Reference(V1ObjectReference? r) => new(
+        r is null
+            ? "(*core.ObjectReference)(nil)"
+            : $"core.ObjectReference{{Kind:\"{r.Kind}\", Namespace:\"{r.NamespaceProperty}\", Name:\"{r.Name}\", UID:\"{r.Uid}\", APIVersion:\"{r.ApiVersion}\", ResourceVersion:\"{r.ResourceVersion}\", FieldPath:\"{r.FieldPath}\"}}");
+
+    private static void Immutable(List<FieldError> errors, string path, object? now, object? before)
+    {
+        if (!string.Equals(now?.ToString() ?? "", before?.ToString() ?? "", StringComparison.Ordinal))
         {
             errors.Add(CoreValidation.Immutable(path, now ?? ""));
         }

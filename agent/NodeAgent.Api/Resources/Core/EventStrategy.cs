@@ -25,31 +25,9 @@ public sealed class EventStrategy : ResourceStrategy<Corev1Event>
         }
 
         var involved = obj.InvolvedObject ?? new V1ObjectReference();
-        var ns = obj.Metadata?.NamespaceProperty ?? "";
-        var involvedNs = involved.NamespaceProperty ?? "";
-        if (obj.EventTime is null)
-        {
-            // An old-style event: its namespace must be the involved object's (or default, for old clients).
-            var matches = involvedNs.Length == 0 ? ns is "" or "default" : ns == involvedNs;
-            if (!matches)
-            {
-                errors.Add(new FieldError(FieldErrorType.Invalid, "involvedObject.namespace", "does not match event.namespace", involvedNs));
-            }
-
-            return errors;
-        }
-
-        if (involvedNs.Length == 0 && ns is not "default" and not "kube-system")
-        {
-            errors.Add(new FieldError(FieldErrorType.Invalid, "involvedObject.namespace", "does not match event.namespace", involvedNs));
-        }
-
-        errors.AddRange(ReportingErrors(obj.ReportingComponent, "reportingComponent", obj.ReportingInstance, obj.Action, obj.Reason));
-        if ((obj.Message ?? "").Length > NoteLimit)
-        {
-            errors.Add(new FieldError(FieldErrorType.Invalid, "message", CoreValidation.Inv($"can have at most {NoteLimit} characters"), ""));
-        }
-
+        errors.AddRange(LegacyErrors(new LegacyFields(
+            obj.EventTime, obj.Metadata?.NamespaceProperty, involved.NamespaceProperty, obj.ReportingComponent, "reportingComponent",
+            obj.ReportingInstance, obj.Action, obj.Reason, obj.Message)));
         return errors;
     }
 
@@ -88,8 +66,48 @@ public sealed class EventStrategy : ResourceStrategy<Corev1Event>
         yield return new("type", type ?? "");
     }
 
+    /// <summary>The fields upstream's legacy event validation looks at, whichever API the event came through.</summary>
+    internal sealed record LegacyFields(
+        DateTime? EventTime, string? Namespace, string? InvolvedNamespace, string? Controller, string ControllerField,
+        string? Instance, string? Action, string? Reason, string? Message);
+
+    /// <summary>
+    /// upstream <c>legacyValidateEvent</c>: an old-style event (no eventTime) must live in its object's namespace
+    /// (or default); a new-style one must carry its reporting fields.
+    /// </summary>
+    internal static IEnumerable<FieldError> LegacyErrors(LegacyFields e)
+    {
+        var ns = e.Namespace ?? "";
+        var involvedNs = e.InvolvedNamespace ?? "";
+        if (e.EventTime is null || e.EventTime == default(DateTime))
+        {
+            var matches = involvedNs.Length == 0 ? ns is "" or "default" : ns == involvedNs;
+            if (!matches)
+            {
+                yield return new FieldError(FieldErrorType.Invalid, "involvedObject.namespace", "does not match event.namespace", involvedNs);
+            }
+
+            yield break;
+        }
+
+        if (involvedNs.Length == 0 && ns is not "default" and not "kube-system")
+        {
+            yield return new FieldError(FieldErrorType.Invalid, "involvedObject.namespace", "does not match event.namespace", involvedNs);
+        }
+
+        foreach (var error in ReportingErrors(e.Controller, e.ControllerField, e.Instance, e.Action, e.Reason))
+        {
+            yield return error;
+        }
+
+        if ((e.Message ?? "").Length > NoteLimit)
+        {
+            yield return new FieldError(FieldErrorType.Invalid, "message", CoreValidation.Inv($"can have at most {NoteLimit} characters"), "");
+        }
+    }
+
     /// <summary>The reporting fields a new-style event (one with eventTime) must carry.</summary>
-    internal static IEnumerable<FieldError> ReportingErrors(string? controller, string controllerField, string? instance, string? action, string? reason)
+    private static IEnumerable<FieldError> ReportingErrors(string? controller, string controllerField, string? instance, string? action, string? reason)
     {
         if (string.IsNullOrEmpty(controller))
         {

@@ -43,7 +43,15 @@ public sealed class EventsV1EventStrategyTests
             ["reportingInstance|FieldValueRequired|Required value"]
         },
         { "bad type", Complete.Replace("type: Normal", "type: Fatal", StringComparison.Ordinal), ["type|FieldValueInvalid|Invalid value: \"\": has invalid value: Fatal"] },
-        { "deprecated count set", Complete + "\ndeprecatedCount: 2", ["deprecatedCount|FieldValueInvalid|Invalid value: \"\": needs to be unset"] },
+        { "deprecated count set (reported by its core name)", Complete + "\ndeprecatedCount: 2", ["count|FieldValueInvalid|Invalid value: \"\": needs to be unset"] },
+        {
+            "deprecated source set", Complete + "\ndeprecatedSource: {component: kubelet}",
+            ["source|FieldValueInvalid|Invalid value: \"\": needs to be unset"]
+        },
+        {
+            "a series of one", Complete + "\nseries: {count: 1, lastObservedTime: 2026-01-01T11:59:00.000000Z}",
+            ["series.count|FieldValueInvalid|Invalid value: \"\": should be at least 2"]
+        },
         {
             "long reason", Complete.Replace("reason: Scheduled", "reason: " + new string('r', 129), StringComparison.Ordinal),
             ["reason|FieldValueInvalid|Invalid value: \"\": can have at most 128 characters"]
