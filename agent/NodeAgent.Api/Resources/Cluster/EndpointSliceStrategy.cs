@@ -9,6 +9,7 @@ public sealed class EndpointSliceStrategy : ResourceStrategy<V1EndpointSlice>
     private const int MaxEndpoints = 1000;
     private const int MaxAddresses = 100;
     private const int MaxPorts = 20000;
+    private const int MaxTopologyLabels = 16;
     private static readonly string[] AddressTypes = ["FQDN", "IPv4", "IPv6"];
     private static readonly string[] Protocols = ["SCTP", "TCP", "UDP"];
 
@@ -104,6 +105,7 @@ public sealed class EndpointSliceStrategy : ResourceStrategy<V1EndpointSlice>
         if (endpoints.Count > MaxEndpoints)
         {
             yield return new FieldError(FieldErrorType.TooMany, "endpoints", CoreValidation.Inv($"must have at most {MaxEndpoints} items"), endpoints.Count);
+            yield break;
         }
 
         for (var i = 0; i < endpoints.Count; i++)
@@ -121,13 +123,29 @@ public sealed class EndpointSliceStrategy : ResourceStrategy<V1EndpointSlice>
 
             for (var j = 0; j < addresses.Count; j++)
             {
+                if (addressType == "FQDN" && addresses[j].TrimEnd('.').Length == 0)
+                {
+                    yield return new FieldError(FieldErrorType.Required, CoreValidation.Inv($"{path}[{j}]"));
+                }
+
                 foreach (var message in AddressErrors(addresses[j], addressType))
                 {
                     yield return new FieldError(FieldErrorType.Invalid, CoreValidation.Inv($"{path}[{j}]"), message, addresses[j]);
                 }
             }
 
-            if (endpoints[i].Hostname is { Length: > 0 } hostname)
+            var topology = endpoints[i].DeprecatedTopology;
+            if (topology is { Count: > MaxTopologyLabels })
+            {
+                yield return new FieldError(FieldErrorType.TooMany, CoreValidation.Inv($"endpoints[{i}].deprecatedTopology"), CoreValidation.Inv($"must have at most {MaxTopologyLabels} items"), topology.Count);
+            }
+
+            foreach (var error in CoreValidation.Labels(topology, CoreValidation.Inv($"endpoints[{i}].deprecatedTopology")))
+            {
+                yield return error;
+            }
+
+            if (endpoints[i].Hostname is { } hostname)
             {
                 foreach (var message in CoreValidation.Dns1123Label(hostname))
                 {
@@ -142,14 +160,22 @@ public sealed class EndpointSliceStrategy : ResourceStrategy<V1EndpointSlice>
         var ip = CoreValidation.ParseIp(address);
         switch (addressType)
         {
-            case "IPv4" when ip is null || ip.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork:
-                yield return "must be a valid IPv4 address";
-                break;
-            case "IPv6" when ip is null || ip.AddressFamily != System.Net.Sockets.AddressFamily.InterNetworkV6:
-                yield return "must be a valid IPv6 address";
+            case "IPv4" or "IPv6":
+                var family = addressType == "IPv4" ? System.Net.Sockets.AddressFamily.InterNetwork : System.Net.Sockets.AddressFamily.InterNetworkV6;
+                if (ip is null || ip.AddressFamily != family)
+                {
+                    yield return $"must be a valid {addressType} address";
+                    break;
+                }
+
+                foreach (var message in CoreValidation.NonSpecialIp(ip))
+                {
+                    yield return message;
+                }
+
                 break;
             case "FQDN":
-                foreach (var message in CoreValidation.Dns1123Subdomain(address))
+                foreach (var message in CoreValidation.FullyQualifiedDomainName(address))
                 {
                     yield return message;
                 }
@@ -163,6 +189,7 @@ public sealed class EndpointSliceStrategy : ResourceStrategy<V1EndpointSlice>
         if (ports.Count > MaxPorts)
         {
             yield return new FieldError(FieldErrorType.TooMany, "ports", CoreValidation.Inv($"must have at most {MaxPorts} items"), ports.Count);
+            yield break;
         }
 
         var names = new HashSet<string>(StringComparer.Ordinal);
@@ -193,9 +220,12 @@ public sealed class EndpointSliceStrategy : ResourceStrategy<V1EndpointSlice>
                 yield return new FieldError(FieldErrorType.NotSupported, path + ".protocol", CoreValidation.SupportedValues(Protocols), protocol);
             }
 
-            if (ports[i].Port is { } port && !CoreValidation.IsValidPort(port))
+            if (ports[i].AppProtocol is { } appProtocol)
             {
-                yield return new FieldError(FieldErrorType.Invalid, path + ".port", CoreValidation.PortRangeMessage, port);
+                foreach (var message in CoreValidation.QualifiedName(appProtocol))
+                {
+                    yield return new FieldError(FieldErrorType.Invalid, path + ".appProtocol", message, appProtocol);
+                }
             }
         }
     }

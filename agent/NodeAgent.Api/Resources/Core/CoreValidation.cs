@@ -224,6 +224,48 @@ internal static partial class CoreValidation
 
     public static bool IsValidIp(string? value) => ParseIp(value) is not null;
 
+    /// <summary>upstream <c>ValidateNonSpecialIP</c>: addresses a node cannot own as a service or endpoint address.</summary>
+    public static IEnumerable<string> NonSpecialIp(IPAddress ip)
+    {
+        ArgumentNullException.ThrowIfNull(ip);
+        if (ip.Equals(IPAddress.Any) || ip.Equals(IPAddress.IPv6Any))
+        {
+            yield return "may not be unspecified (0.0.0.0)";
+        }
+        else if (IPAddress.IsLoopback(ip))
+        {
+            yield return "may not be in the loopback range (127.0.0.0/8, ::1/128)";
+        }
+        else if (LinkLocal.Contains(ip) || ip.IsIPv6LinkLocal)
+        {
+            yield return "may not be in the link-local range (169.254.0.0/16, fe80::/10)";
+        }
+        else if (LinkLocalMulticast.Contains(ip) || ip.IsIPv6Multicast && LinkLocalMulticastV6.Contains(ip))
+        {
+            yield return "may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)";
+        }
+    }
+
+    /// <summary>upstream <c>IsFullyQualifiedDomainName</c> (a trailing dot is allowed).</summary>
+    public static IReadOnlyList<string> FullyQualifiedDomainName(string value)
+    {
+        var name = value.EndsWith('.') ? value[..^1] : value;
+        if (name.Length == 0)
+        {
+            // Upstream reports an empty name as a Required error; callers check that first.
+            return [];
+        }
+
+        var errors = new List<string>();
+        if (!name.Contains('.', StringComparison.Ordinal))
+        {
+            errors.Add("should be a domain with at least two segments separated by dots");
+        }
+
+        errors.AddRange(Dns1123Subdomain(name));
+        return errors;
+    }
+
     /// <summary>Label map validation: keys and values reported at the map's own path, as upstream <c>ValidateLabels</c> does.</summary>
     public static IEnumerable<FieldError> Labels(IDictionary<string, string>? labels, string path)
     {
@@ -255,6 +297,10 @@ internal static partial class CoreValidation
         new(FieldErrorType.Invalid, path, "field is immutable", newValue);
 
     public static string Inv(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
+
+    private static readonly IPNetwork LinkLocal = IPNetwork.Parse("169.254.0.0/16");
+    private static readonly IPNetwork LinkLocalMulticast = IPNetwork.Parse("224.0.0.0/24");
+    private static readonly IPNetwork LinkLocalMulticastV6 = IPNetwork.Parse("ff02::/16");
 
     private static string MaxLength(int max) => Inv($"must be no more than {max} characters");
 

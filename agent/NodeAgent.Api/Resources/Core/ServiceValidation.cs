@@ -363,21 +363,9 @@ internal static class ServiceValidation
                 continue;
             }
 
-            if (ip.Equals(IPAddress.Any) || ip.Equals(IPAddress.IPv6Any))
+            foreach (var message in CoreValidation.NonSpecialIp(ip))
             {
-                yield return new FieldError(FieldErrorType.Invalid, path, "may not be unspecified (0.0.0.0)", ips[i]);
-            }
-            else if (IPAddress.IsLoopback(ip))
-            {
-                yield return new FieldError(FieldErrorType.Invalid, path, "may not be in the loopback range (127.0.0.0/8, ::1/128)", ips[i]);
-            }
-            else if (IPNetwork.Parse("169.254.0.0/16").Contains(ip) || ip.IsIPv6LinkLocal)
-            {
-                yield return new FieldError(FieldErrorType.Invalid, path, "may not be in the link-local range (169.254.0.0/16, fe80::/10)", ips[i]);
-            }
-            else if (IPNetwork.Parse("224.0.0.0/24").Contains(ip) || IPNetwork.Parse("ff02::/16").Contains(ip))
-            {
-                yield return new FieldError(FieldErrorType.Invalid, path, "may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)", ips[i]);
+                yield return new FieldError(FieldErrorType.Invalid, path, message, ips[i]);
             }
         }
     }

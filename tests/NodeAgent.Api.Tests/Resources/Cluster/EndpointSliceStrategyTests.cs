@@ -27,9 +27,16 @@ public sealed class EndpointSliceStrategyTests
             ["endpoints[0].addresses[0]|FieldValueInvalid|Invalid value: \"fd00::1\": must be a valid IPv4 address"]
         },
         {
-            "ports", "addressType: IPv4\nports: [{name: http, port: 0}, {name: http, protocol: ICMP}]",
+            "loopback endpoint", "addressType: IPv4\nendpoints: [{addresses: [127.0.0.1]}]",
+            ["endpoints[0].addresses[0]|FieldValueInvalid|Invalid value: \"127.0.0.1\": may not be in the loopback range (127.0.0.0/8, ::1/128)"]
+        },
+        {
+            "FQDN needs two labels", "addressType: FQDN\nendpoints: [{addresses: [db]}]",
+            ["endpoints[0].addresses[0]|FieldValueInvalid|Invalid value: \"db\": should be a domain with at least two segments separated by dots"]
+        },
+        {
+            "ports", "addressType: IPv4\nports: [{name: http, port: 80}, {name: http, protocol: ICMP}]",
             [
-                "ports[0].port|FieldValueInvalid|Invalid value: 0: must be between 1 and 65535, inclusive",
                 "ports[1].name|FieldValueDuplicate|Duplicate value: \"http\"",
                 "ports[1].protocol|FieldValueNotSupported|Unsupported value: \"ICMP\": supported values: \"SCTP\", \"TCP\", \"UDP\"",
             ]
