@@ -46,10 +46,9 @@ public sealed class EndpointsStrategy : ResourceStrategy<V1Endpoints>
             errors.AddRange(ValidateAddresses(notReady, path + ".notReadyAddresses"));
 
             var ports = subsets[i].Ports ?? [];
-            var names = new HashSet<string>(StringComparer.Ordinal);
             for (var j = 0; j < ports.Count; j++)
             {
-                errors.AddRange(ValidatePort(ports[j], ports.Count > 1, names, CoreValidation.Inv($"{path}.ports[{j}]")));
+                errors.AddRange(ValidatePort(ports[j], ports.Count > 1, CoreValidation.Inv($"{path}.ports[{j}]")));
             }
         }
 
@@ -109,14 +108,39 @@ public sealed class EndpointsStrategy : ResourceStrategy<V1Endpoints>
         for (var i = 0; i < addresses.Count; i++)
         {
             var ip = addresses[i].Ip ?? "";
-            if (!CoreValidation.IsValidIp(ip))
+            var ipPath = CoreValidation.Inv($"{path}[{i}].ip");
+            var parsed = CoreValidation.ParseIp(ip);
+            if (parsed is null)
             {
-                yield return new FieldError(FieldErrorType.Invalid, CoreValidation.Inv($"{path}[{i}].ip"), CoreValidation.InvalidIpMessage, ip);
+                yield return new FieldError(FieldErrorType.Invalid, ipPath, CoreValidation.InvalidIpMessage, ip);
+            }
+            else
+            {
+                foreach (var message in CoreValidation.NonSpecialIp(parsed))
+                {
+                    yield return new FieldError(FieldErrorType.Invalid, ipPath, message, ip);
+                }
+            }
+
+            if (addresses[i].Hostname is { Length: > 0 } hostname)
+            {
+                foreach (var message in CoreValidation.Dns1123Label(hostname))
+                {
+                    yield return new FieldError(FieldErrorType.Invalid, CoreValidation.Inv($"{path}[{i}].hostname"), message, hostname);
+                }
+            }
+
+            if (addresses[i].NodeName is { Length: > 0 } nodeName)
+            {
+                foreach (var message in CoreValidation.Dns1123Subdomain(nodeName))
+                {
+                    yield return new FieldError(FieldErrorType.Invalid, CoreValidation.Inv($"{path}[{i}].nodeName"), message, nodeName);
+                }
             }
         }
     }
 
-    private static IEnumerable<FieldError> ValidatePort(Corev1EndpointPort port, bool requireName, HashSet<string> names, string path)
+    private static IEnumerable<FieldError> ValidatePort(Corev1EndpointPort port, bool requireName, string path)
     {
         var name = port.Name ?? "";
         if (requireName && name.Length == 0)
@@ -130,10 +154,6 @@ public sealed class EndpointsStrategy : ResourceStrategy<V1Endpoints>
                 yield return new FieldError(FieldErrorType.Invalid, path + ".name", message, name);
             }
 
-            if (!names.Add(name))
-            {
-                yield return new FieldError(FieldErrorType.Duplicate, path + ".name", BadValue: name);
-            }
         }
 
         if (!CoreValidation.IsValidPort(port.Port))

@@ -62,6 +62,19 @@ public sealed class NamespaceStrategy : ResourceStrategy<V1Namespace>
         return errors;
     }
 
+    /// <summary>
+    /// Spec finalizers only change through the <c>finalize</c> subresource, so an update keeps the stored ones
+    /// (upstream does this in PrepareForUpdate; the contract has no such hook, so it happens before validating).
+    /// </summary>
+    public override IReadOnlyList<FieldError> ValidateUpdate(V1Namespace obj, V1Namespace old)
+    {
+        ArgumentNullException.ThrowIfNull(obj);
+        ArgumentNullException.ThrowIfNull(old);
+        obj.Spec ??= new V1NamespaceSpec();
+        obj.Spec.Finalizers = old.Spec?.Finalizers is { } finalizers ? [.. finalizers] : null;
+        return ValidateCreate(obj);
+    }
+
     public override IEnumerable<KeyValuePair<string, string>> ExtraSelectableFields(V1Namespace obj)
     {
         ArgumentNullException.ThrowIfNull(obj);

@@ -27,6 +27,17 @@ public sealed class NamespaceStrategyTests
         Assert.Equal(["example.com/cleanup", "kubernetes"], ns.Spec.Finalizers);
     }
 
+    [Fact]
+    public void An_update_keeps_the_stored_finalizers()
+    {
+        var old = Yaml<V1Namespace>("metadata: {name: team-a}");
+        Create(_strategy, old);
+        var edited = Yaml<V1Namespace>("metadata: {name: team-a, labels: {tier: gold}}\nspec: {finalizers: []}");
+        _strategy.ApplyDefaults(edited);
+        Assert.Empty(_strategy.ValidateUpdate(edited, old));
+        Assert.Equal(["kubernetes"], edited.Spec.Finalizers);
+    }
+
     public static TheoryData<string, string[]> BadNames => new()
     {
         {
