@@ -13,6 +13,20 @@ public sealed class LeaseStrategy : ResourceStrategy<V1Lease>
         AgeColumn,
     ];
 
+    /// <summary>
+    /// Coordinated leader election (spec.strategy, spec.preferredHolder) is an alpha feature that is off in 1.32,
+    /// so upstream drops those fields from new leases.
+    /// </summary>
+    public override void PrepareForCreate(V1Lease obj)
+    {
+        ArgumentNullException.ThrowIfNull(obj);
+        if (obj.Spec is { } spec)
+        {
+            spec.Strategy = null;
+            spec.PreferredHolder = null;
+        }
+    }
+
     public override IReadOnlyList<FieldError> ValidateCreate(V1Lease obj)
     {
         ArgumentNullException.ThrowIfNull(obj);
@@ -27,6 +41,17 @@ public sealed class LeaseStrategy : ResourceStrategy<V1Lease>
             errors.Add(new FieldError(FieldErrorType.Invalid, "spec.leaseTransitions", "must be greater than or equal to 0", transitions));
         }
 
+        var strategy = obj.Spec?.Strategy;
+        if (strategy is not null)
+        {
+            errors.AddRange(StrategyErrors(strategy));
+        }
+
+        if (!string.IsNullOrEmpty(obj.Spec?.PreferredHolder) && string.IsNullOrEmpty(strategy))
+        {
+            errors.Add(new FieldError(FieldErrorType.Forbidden, "spec.preferredHolder", "may only be specified if `strategy` is defined"));
+        }
+
         return errors;
     }
 
@@ -34,5 +59,28 @@ public sealed class LeaseStrategy : ResourceStrategy<V1Lease>
     {
         ArgumentNullException.ThrowIfNull(obj);
         return [obj.Metadata?.Name, obj.Spec?.HolderIdentity ?? "", TableFormat.Age(obj.Metadata?.CreationTimestamp, now)];
+    }
+
+    /// <summary>
+    /// upstream <c>ValidateCoordinatedLeaseStrategy</c>: a Kubernetes-defined name or a domain-prefixed one.
+    /// (Upstream appends "strategy" to a path that already ends in it; the doubled path is theirs.)
+    /// </summary>
+    private static IEnumerable<FieldError> StrategyErrors(string strategy)
+    {
+        const string path = "spec.strategy.strategy";
+        if (!strategy.Contains('/', StringComparison.Ordinal))
+        {
+            if (strategy != "OldestEmulationVersion")
+            {
+                yield return new FieldError(FieldErrorType.NotSupported, path, CoreValidation.SupportedValues("OldestEmulationVersion"), strategy);
+            }
+
+            yield break;
+        }
+
+        foreach (var message in CoreValidation.QualifiedName(strategy))
+        {
+            yield return new FieldError(FieldErrorType.Invalid, path, message, strategy);
+        }
     }
 }

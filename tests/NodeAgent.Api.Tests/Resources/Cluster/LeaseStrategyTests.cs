@@ -29,4 +29,25 @@ public sealed class LeaseStrategyTests
             ],
             Lines(Create(_strategy, lease)));
     }
+
+    [Fact]
+    public void Coordinated_leader_election_fields_are_dropped_on_create_as_the_feature_is_off_in_1_32()
+    {
+        var lease = Yaml<V1Lease>("metadata: {name: l, namespace: default}\nspec: {strategy: OldestEmulationVersion, preferredHolder: n1}");
+        Assert.Empty(Create(_strategy, lease));
+        Assert.Null(lease.Spec.Strategy);
+        Assert.Null(lease.Spec.PreferredHolder);
+    }
+
+    [Fact]
+    public void A_preferred_holder_needs_a_strategy_and_strategies_are_known_or_prefixed()
+    {
+        var lease = Yaml<V1Lease>("metadata: {name: l, namespace: default}\nspec: {preferredHolder: n1}");
+        Assert.Equal(["spec.preferredHolder|FieldValueForbidden|Forbidden: may only be specified if `strategy` is defined"], Lines(_strategy.ValidateCreate(lease)));
+
+        var unknown = Yaml<V1Lease>("metadata: {name: l, namespace: default}\nspec: {strategy: Newest}");
+        Assert.Equal(["spec.strategy.strategy|FieldValueNotSupported|Unsupported value: \"Newest\": supported values: \"OldestEmulationVersion\""], Lines(_strategy.ValidateCreate(unknown)));
+
+        Assert.Empty(_strategy.ValidateCreate(Yaml<V1Lease>("metadata: {name: l, namespace: default}\nspec: {strategy: example.com/custom, preferredHolder: n1}")));
+    }
 }
