@@ -26,6 +26,11 @@ public sealed class NamespaceStrategy : ResourceStrategy<V1Namespace>
             obj.Metadata.Labels ??= new Dictionary<string, string>();
             obj.Metadata.Labels[NameLabel] = name;
         }
+
+        if (obj.Status is { Phase: null or "" } status)
+        {
+            status.Phase = "Active";
+        }
     }
 
     public override void PrepareForCreate(V1Namespace obj)

@@ -51,11 +51,13 @@ public sealed class ServiceStrategy : ResourceStrategy<V1Service>, IAsyncAdmissi
             spec.SessionAffinity = "None";
         }
 
-        if (spec.SessionAffinity == "ClientIP")
+        if (spec.SessionAffinity == "None")
         {
-            spec.SessionAffinityConfig ??= new V1SessionAffinityConfig();
-            spec.SessionAffinityConfig.ClientIP ??= new V1ClientIPConfig();
-            spec.SessionAffinityConfig.ClientIP.TimeoutSeconds ??= 10800;
+            spec.SessionAffinityConfig = null;
+        }
+        else if (spec.SessionAffinity == "ClientIP" && spec.SessionAffinityConfig?.ClientIP?.TimeoutSeconds is null)
+        {
+            spec.SessionAffinityConfig = new V1SessionAffinityConfig { ClientIP = new V1ClientIPConfig { TimeoutSeconds = 10800 } };
         }
 
         foreach (var port in spec.Ports ?? [])
@@ -84,6 +86,15 @@ public sealed class ServiceStrategy : ResourceStrategy<V1Service>, IAsyncAdmissi
         if (spec.Type == "LoadBalancer")
         {
             spec.AllocateLoadBalancerNodePorts ??= true;
+
+            // LoadBalancerIPMode is on by default in 1.32: an ingress IP without a mode is a VIP.
+            foreach (var ingress in obj.Status?.LoadBalancer?.Ingress ?? [])
+            {
+                if (!string.IsNullOrEmpty(ingress.Ip) && ingress.IpMode is null)
+                {
+                    ingress.IpMode = "VIP";
+                }
+            }
         }
 
         SyncClusterIps(spec);

@@ -47,11 +47,15 @@ public sealed class ServiceStrategyTests
     }
 
     [Fact]
-    public void ClientIP_affinity_gets_the_default_timeout()
+    public void ClientIP_affinity_gets_the_default_timeout_and_None_drops_the_config()
     {
-        var svc = Yaml<V1Service>(Web + "\n  sessionAffinity: ClientIP\n  ports: [{port: 80}]");
+        var svc = Yaml<V1Service>(Web + "\n  sessionAffinity: ClientIP\n  sessionAffinityConfig: {clientIP: {}}\n  ports: [{port: 80}]");
         _strategy.ApplyDefaults(svc);
         Assert.Equal(10800, svc.Spec.SessionAffinityConfig.ClientIP.TimeoutSeconds);
+
+        var none = Yaml<V1Service>(Web + "\n  sessionAffinityConfig: {clientIP: {timeoutSeconds: 10}}\n  ports: [{port: 80}]");
+        _strategy.ApplyDefaults(none);
+        Assert.Null(none.Spec.SessionAffinityConfig);
     }
 
     public static TheoryData<string, string, string[]> InvalidServices => new()
@@ -105,10 +109,6 @@ public sealed class ServiceStrategyTests
         {
             "allocateLoadBalancerNodePorts is for load balancers", Web + "\n  allocateLoadBalancerNodePorts: true\n  ports: [{port: 80}]",
             ["spec.allocateLoadBalancerNodePorts|FieldValueForbidden|Forbidden: may only be used when `type` is 'LoadBalancer'"]
-        },
-        {
-            "affinity config only with ClientIP", Web + "\n  sessionAffinityConfig: {clientIP: {timeoutSeconds: 10}}\n  ports: [{port: 80}]",
-            ["spec.sessionAffinityConfig|FieldValueForbidden|Forbidden: must not be set when session affinity is None"]
         },
         {
             "ClientIP timeout at most a day", Web + "\n  sessionAffinity: ClientIP\n  sessionAffinityConfig: {clientIP: {timeoutSeconds: 86401}}\n  ports: [{port: 80}]",
