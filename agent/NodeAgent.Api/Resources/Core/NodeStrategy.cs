@@ -26,10 +26,27 @@ public sealed class NodeStrategy : ResourceStrategy<V1Node>
         new("Container-Runtime", "string", "ContainerRuntime Version reported by the node through runtime remote API (e.g. containerd://1.4.2).", Priority: 1),
     ];
 
-    /// <summary>upstream <c>SetDefaults_NodeStatus</c>: allocatable defaults to capacity.</summary>
+    private const string PodCidrChange = "node updates may not change podCIDR except from \"\" to valid";
+
+    /// <summary>
+    /// upstream <c>SetDefaults_NodeStatus</c> (allocatable defaults to capacity) and the v1 conversion that keeps
+    /// <c>podCIDR</c> and <c>podCIDRs[0]</c> the same.
+    /// </summary>
     public override void ApplyDefaults(V1Node obj)
     {
         ArgumentNullException.ThrowIfNull(obj);
+        if (obj.Spec is { } spec)
+        {
+            if (spec.PodCIDRs is null or { Count: 0 } && !string.IsNullOrEmpty(spec.PodCIDR))
+            {
+                spec.PodCIDRs = [spec.PodCIDR];
+            }
+            else if (string.IsNullOrEmpty(spec.PodCIDR) && spec.PodCIDRs is { Count: > 0 } cidrs)
+            {
+                spec.PodCIDR = cidrs[0];
+            }
+        }
+
         if (obj.Status is { Allocatable: null, Capacity: not null } status)
         {
             status.Allocatable = new Dictionary<string, ResourceQuantity>(status.Capacity);
@@ -77,12 +94,52 @@ public sealed class NodeStrategy : ResourceStrategy<V1Node>
         }
 
         var cidrs = obj.Spec?.PodCIDRs ?? [];
+        var families = new HashSet<System.Net.Sockets.AddressFamily>();
+        var allValid = true;
         for (var i = 0; i < cidrs.Count; i++)
         {
-            if (!System.Net.IPNetwork.TryParse(cidrs[i], out _))
+            if (!System.Net.IPNetwork.TryParse(cidrs[i], out var network))
             {
+                allValid = false;
                 errors.Add(new FieldError(FieldErrorType.Invalid, CoreValidation.Inv($"spec.podCIDRs[{i}]"), "must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)", cidrs[i]));
             }
+            else
+            {
+                families.Add(network.BaseAddress.AddressFamily);
+            }
+        }
+
+        if (allValid && cidrs.Count > 1 && (cidrs.Count > 2 || families.Count != cidrs.Count))
+        {
+            errors.Add(new FieldError(FieldErrorType.Invalid, "spec.podCIDRs", "may specify no more than one CIDR for each IP family", GoValue.StringSlice(cidrs)));
+        }
+
+        return errors;
+    }
+
+    /// <summary>upstream <c>ValidateNodeUpdate</c>: podCIDRs and providerID are set once.</summary>
+    public override IReadOnlyList<FieldError> ValidateUpdate(V1Node obj, V1Node old)
+    {
+        ArgumentNullException.ThrowIfNull(obj);
+        ArgumentNullException.ThrowIfNull(old);
+        var errors = ValidateCreate(obj).ToList();
+        var oldCidrs = old.Spec?.PodCIDRs ?? [];
+        var cidrs = obj.Spec?.PodCIDRs ?? [];
+        if (oldCidrs.Count > 0)
+        {
+            if (oldCidrs.Count != cidrs.Count)
+            {
+                errors.Add(new FieldError(FieldErrorType.Forbidden, "spec.podCIDRs", PodCidrChange));
+            }
+            else
+            {
+                errors.AddRange(oldCidrs.Where((cidr, i) => cidr != cidrs[i]).Select(_ => new FieldError(FieldErrorType.Forbidden, "spec.podCIDRs", PodCidrChange)));
+            }
+        }
+
+        if (!string.IsNullOrEmpty(old.Spec?.ProviderID) && old.Spec.ProviderID != obj.Spec?.ProviderID)
+        {
+            errors.Add(new FieldError(FieldErrorType.Forbidden, "spec.providerID", "node updates may not change providerID except from \"\" to valid"));
         }
 
         return errors;

@@ -80,4 +80,35 @@ public sealed class NodeStrategyTests
             ],
             Lines(Create(_strategy, node)));
     }
+
+    [Fact]
+    public void PodCIDR_and_providerID_are_set_once()
+    {
+        var old = Yaml<V1Node>("metadata: {name: n1}\nspec: {podCIDR: 10.42.0.0/24, providerID: 'nodeagent://n1'}");
+        _strategy.ApplyDefaults(old);
+        Assert.Equal(["10.42.0.0/24"], old.Spec.PodCIDRs);
+
+        var moved = Yaml<V1Node>("metadata: {name: n1}\nspec: {podCIDR: 10.42.1.0/24, providerID: 'other://n1'}");
+        _strategy.ApplyDefaults(moved);
+        Assert.Equal(
+            [
+                "spec.podCIDRs|FieldValueForbidden|Forbidden: node updates may not change podCIDR except from \"\" to valid",
+                "spec.providerID|FieldValueForbidden|Forbidden: node updates may not change providerID except from \"\" to valid",
+            ],
+            Lines(_strategy.ValidateUpdate(moved, old)));
+
+        var fresh = Yaml<V1Node>("metadata: {name: n1}");
+        var assigned = Yaml<V1Node>("metadata: {name: n1}\nspec: {podCIDRs: [10.42.0.0/24, 'fd00:42::/64']}");
+        _strategy.ApplyDefaults(assigned);
+        Assert.Empty(_strategy.ValidateUpdate(assigned, fresh));
+    }
+
+    [Fact]
+    public void PodCIDRs_hold_one_per_family()
+    {
+        var node = Yaml<V1Node>("metadata: {name: n1}\nspec: {podCIDRs: [10.42.0.0/24, 10.43.0.0/24]}");
+        Assert.Equal(
+            ["spec.podCIDRs|FieldValueInvalid|Invalid value: []string{\"10.42.0.0/24\", \"10.43.0.0/24\"}: may specify no more than one CIDR for each IP family"],
+            Lines(Create(_strategy, node)));
+    }
 }
