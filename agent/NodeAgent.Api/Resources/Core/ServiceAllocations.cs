@@ -207,11 +207,19 @@ public sealed class ServiceAllocations
     private async Task AllocateNodePortsAsync(V1Service svc, IReadOnlyCollection<int> except, Allocated undo, CancellationToken ct)
     {
         var spec = svc.Spec ??= new V1ServiceSpec();
-        if (NeedsNodePorts(svc))
+
+        // A load balancer with allocateLoadBalancerNodePorts: false still holds the node ports it asks for.
+        var explicitOnly = spec.Type == "LoadBalancer" && !NeedsNodePorts(svc);
+        if (NeedsNodePorts(svc) || explicitOnly)
         {
             var ports = spec.Ports ?? [];
             for (var i = 0; i < ports.Count; i++)
             {
+                if (explicitOnly && ports[i].NodePort is null or 0)
+                {
+                    continue;
+                }
+
                 ports[i].NodePort = await AllocateNodePortAsync(
                     ports[i].NodePort, CoreValidation.Inv($"spec.ports[{i}].nodePort"), except, undo, ct).ConfigureAwait(false);
             }
