@@ -1,4 +1,5 @@
 using k8s.Models;
+using NodeAgent.Api.Resources.Cluster;
 
 namespace NodeAgent.Api.Resources;
 
@@ -10,9 +11,9 @@ public static class ClusterV1Resources
         ArgumentNullException.ThrowIfNull(context);
         return
         [
-            BuiltinResources.Define<V1EndpointSlice, V1EndpointSliceList>("discovery.k8s.io", "endpointslices", true, new GenericStrategy<V1EndpointSlice>()),
-            BuiltinResources.Define<V1Lease, V1LeaseList>("coordination.k8s.io", "leases", true, new GenericStrategy<V1Lease>()),
-            BuiltinResources.Define<Eventsv1Event, Eventsv1EventList>("events.k8s.io", "events", true, new GenericStrategy<Eventsv1Event>(), ["ev"]),
+            BuiltinResources.Define<V1EndpointSlice, V1EndpointSliceList>("discovery.k8s.io", "endpointslices", true, new EndpointSliceStrategy()),
+            BuiltinResources.Define<V1Lease, V1LeaseList>("coordination.k8s.io", "leases", true, new LeaseStrategy()),
+            BuiltinResources.Define<Eventsv1Event, Eventsv1EventList>("events.k8s.io", "events", true, new EventsV1EventStrategy(), ["ev"]),
         ];
     }
 }

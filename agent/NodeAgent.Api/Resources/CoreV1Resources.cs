@@ -1,4 +1,5 @@
 using k8s.Models;
+using NodeAgent.Api.Resources.Core;
 
 namespace NodeAgent.Api.Resources;
 
@@ -10,15 +11,15 @@ public static class CoreV1Resources
         ArgumentNullException.ThrowIfNull(context);
         return
         [
-            BuiltinResources.Define<V1Namespace, V1NamespaceList>("", "namespaces", false, new GenericStrategy<V1Namespace>(), ["ns"], subresources: ["status"]),
+            BuiltinResources.Define<V1Namespace, V1NamespaceList>("", "namespaces", false, new NamespaceStrategy(), ["ns"], subresources: ["status"]),
             BuiltinResources.Define<V1Pod, V1PodList>("", "pods", true, new GenericStrategy<V1Pod>(), ["po"], ["all"], ["status", "binding"]),
-            BuiltinResources.Define<V1Service, V1ServiceList>("", "services", true, new GenericStrategy<V1Service>(), ["svc"], ["all"], ["status"]),
-            BuiltinResources.Define<V1Endpoints, V1EndpointsList>("", "endpoints", true, new GenericStrategy<V1Endpoints>(), ["ep"]),
-            BuiltinResources.Define<V1ConfigMap, V1ConfigMapList>("", "configmaps", true, new GenericStrategy<V1ConfigMap>(), ["cm"]),
-            BuiltinResources.Define<V1Secret, V1SecretList>("", "secrets", true, new GenericStrategy<V1Secret>()),
-            BuiltinResources.Define<V1ServiceAccount, V1ServiceAccountList>("", "serviceaccounts", true, new GenericStrategy<V1ServiceAccount>(), ["sa"]),
-            BuiltinResources.Define<Corev1Event, Corev1EventList>("", "events", true, new GenericStrategy<Corev1Event>(), ["ev"]),
-            BuiltinResources.Define<V1Node, V1NodeList>("", "nodes", false, new GenericStrategy<V1Node>(), ["no"], subresources: ["status"]),
+            BuiltinResources.Define<V1Service, V1ServiceList>("", "services", true, new ServiceStrategy(context), ["svc"], ["all"], ["status"]),
+            BuiltinResources.Define<V1Endpoints, V1EndpointsList>("", "endpoints", true, new EndpointsStrategy(), ["ep"]),
+            BuiltinResources.Define<V1ConfigMap, V1ConfigMapList>("", "configmaps", true, new ConfigMapStrategy(), ["cm"]),
+            BuiltinResources.Define<V1Secret, V1SecretList>("", "secrets", true, new SecretStrategy()),
+            BuiltinResources.Define<V1ServiceAccount, V1ServiceAccountList>("", "serviceaccounts", true, new ServiceAccountStrategy(), ["sa"]),
+            BuiltinResources.Define<Corev1Event, Corev1EventList>("", "events", true, new EventStrategy(), ["ev"]),
+            BuiltinResources.Define<V1Node, V1NodeList>("", "nodes", false, new NodeStrategy(), ["no"], subresources: ["status"]),
         ];
     }
 }
