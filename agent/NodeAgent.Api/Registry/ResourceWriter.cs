@@ -122,7 +122,7 @@ public sealed partial class ResourceWriter
         var admission = resource.Strategy as IAsyncAdmission;
         if (admission is not null)
         {
-            await admission.AdmitCreateAsync(model, ct);
+            await AdmitAsync(resource, m.Name!, () => admission.AdmitCreateAsync(model, ct));
             result = ModelJson.ToJson(model).Let(o => o.Metadata()["managedFields"] = result.Metadata()["managedFields"]?.DeepClone());
         }
 
@@ -221,7 +221,7 @@ public sealed partial class ResourceWriter
 
             if (resource.Strategy is IAsyncAdmission admission)
             {
-                await admission.AdmitUpdateAsync(ModelJson.ToModel(result, resource.ModelType), ModelJson.ToModel(live, resource.ModelType), ct);
+                await AdmitAsync(resource, name, () => admission.AdmitUpdateAsync(ModelJson.ToModel(result, resource.ModelType), ModelJson.ToModel(live, resource.ModelType), ct));
             }
 
             try
@@ -340,6 +340,19 @@ public sealed partial class ResourceWriter
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Update of {Key} lost a compare-and-swap race (attempt {Attempt}); retrying")]
     private static partial void LogRetry(ILogger logger, string key, int attempt);
+
+    /// <summary>An admission step that rejects the object (a taken clusterIP) answers like validation: 422 with causes.</summary>
+    private static async Task AdmitAsync(ResourceDefinition resource, string name, Func<Task> admit)
+    {
+        try
+        {
+            await admit();
+        }
+        catch (FieldErrorsException e)
+        {
+            throw ApiException.Invalid(resource, name, e.Errors);
+        }
+    }
 }
 
 /// <summary>The object after an update, and whether the update created it.</summary>
