@@ -11,7 +11,7 @@ public static class CoreV1Resources
         return
         [
             BuiltinResources.Define<V1Namespace, V1NamespaceList>("", "namespaces", false, new GenericStrategy<V1Namespace>(), ["ns"], subresources: ["status"]),
-            BuiltinResources.Define<V1Pod, V1PodList>("", "pods", true, new GenericStrategy<V1Pod>(), ["po"], ["all"], ["status", "binding"]),
+            BuiltinResources.Define<V1Pod, V1PodList>("", "pods", true, new Pods.PodStrategy(), ["po"], ["all"], ["status", "binding"]),
             BuiltinResources.Define<V1Service, V1ServiceList>("", "services", true, new GenericStrategy<V1Service>(), ["svc"], ["all"], ["status"]),
             BuiltinResources.Define<V1Endpoints, V1EndpointsList>("", "endpoints", true, new GenericStrategy<V1Endpoints>(), ["ep"]),
             BuiltinResources.Define<V1ConfigMap, V1ConfigMapList>("", "configmaps", true, new GenericStrategy<V1ConfigMap>(), ["cm"]),

@@ -53,7 +53,7 @@ public static class PodSpecDefaults
         }
     }
 
-    /// <summary>Pod-only defaults and admission: what a pod (not a template) gets on create.</summary>
+    /// <summary>Pod-only defaults (SetDefaults_Pod): the spec defaults plus requests from limits, enableServiceLinks, host-network ports.</summary>
     public static void ApplyToPod(V1Pod pod)
     {
         ArgumentNullException.ThrowIfNull(pod);
@@ -74,14 +74,25 @@ public static class PodSpecDefaults
             DefaultHostNetworkPorts(spec.InitContainers);
         }
 
-        // ServiceAccount admission.
+    }
+
+    /// <summary>
+    /// What the ServiceAccount, Priority and DefaultTolerationSeconds admission plugins add to a new pod:
+    /// serviceAccountName "default", priority 0 with PreemptLowerPriority, and the 300 s NoExecute
+    /// tolerations for not-ready and unreachable nodes. Create only, as admission.
+    /// </summary>
+    public static void ApplyAdmission(V1Pod pod)
+    {
+        ArgumentNullException.ThrowIfNull(pod);
+        pod.Spec ??= new V1PodSpec();
+        var spec = pod.Spec;
         if (string.IsNullOrEmpty(spec.ServiceAccountName))
         {
             spec.ServiceAccountName = "default";
             spec.ServiceAccount = "default";
         }
 
-        // Priority admission with no PriorityClass: priority 0, preempting lower priorities.
+        // Without PriorityClasses every pod gets priority 0 and the default preemption policy.
         if (string.IsNullOrEmpty(spec.PriorityClassName))
         {
             spec.Priority ??= 0;
