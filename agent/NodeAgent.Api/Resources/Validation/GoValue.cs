@@ -40,6 +40,15 @@ public sealed class GoValue(string text)
         return new GoValue(text.Append('}').ToString());
     }
 
+    /// <summary>An <c>intstr.IntOrString</c> as Go's <c>%#v</c> prints it (Type 0 is an int, 1 a string).</summary>
+    public static GoValue IntOrString(IntOrString? value)
+    {
+        var text = value?.Value ?? "";
+        return int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number)
+            ? new GoValue(string.Create(CultureInfo.InvariantCulture, $"intstr.IntOrString{{Type:0, IntVal:{number}, StrVal:\"\"}}"))
+            : new GoValue($"intstr.IntOrString{{Type:1, IntVal:0, StrVal:{Quote(text)}}}");
+    }
+
     /// <summary>A Go string literal.</summary>
     public static string Quote(string value)
     {
