@@ -7,8 +7,6 @@ namespace NodeAgent.Api.Resources.Apps;
 /// <summary>The selector and template rules Deployments and ReplicaSets share (upstream apps validation).</summary>
 internal static class ReplicaSetTemplates
 {
-    public const string SelectorMismatch = "`selector` does not match template `labels`";
-
     /// <summary>selector required, valid and non-empty; the template matched by it, valid, restartPolicy Always.</summary>
     public static IEnumerable<FieldError> Validate(V1LabelSelector? selector, V1PodTemplateSpec? template, string specPath)
     {
@@ -41,7 +39,7 @@ internal static class ReplicaSetTemplates
         // A missing selector selects nothing, so upstream also reports the mismatch then.
         if ((selector is null || !LabelSelectors.IsEmpty(selector)) && !LabelSelectors.Matches(selector, template.Metadata?.Labels))
         {
-            yield return new FieldError(FieldErrorType.Invalid, templatePath.Child("metadata", "labels"), SelectorMismatch, GoValue.Map(template.Metadata?.Labels));
+            yield return new FieldError(FieldErrorType.Invalid, templatePath.Child("metadata", "labels"), LabelSelectors.SelectorMismatch, GoValue.Map(template.Metadata?.Labels));
         }
 
         foreach (var error in PodTemplates.Validate(template, templatePath))
@@ -66,12 +64,9 @@ internal static class ReplicaSetTemplates
     /// <summary>apps/v1 selectors are immutable: <c>spec.selector: Invalid value: v1.LabelSelector{…}: field is immutable</c>.</summary>
     public static IEnumerable<FieldError> ImmutableSelector(V1LabelSelector? selector, V1LabelSelector? old, string path)
     {
-        if (!SameSelector(selector, old))
+        if (!LabelSelectors.Same(selector, old))
         {
             yield return new FieldError(FieldErrorType.Invalid, path, CommonRules.ImmutableMessage, GoValue.Selector(selector));
         }
     }
-
-    public static bool SameSelector(V1LabelSelector? a, V1LabelSelector? b) =>
-        GoValue.Selector(a).ToString() == GoValue.Selector(b).ToString();
 }

@@ -5,6 +5,13 @@ namespace NodeAgent.Api.Resources.Validation;
 /// <summary>metav1.LabelSelector: matching, printing (<c>FormatLabelSelector</c>) and validation as upstream does them.</summary>
 public static class LabelSelectors
 {
+    /// <summary>Upstream's message when a workload's selector does not select its own template.</summary>
+    public const string SelectorMismatch = "`selector` does not match template `labels`";
+
+    /// <summary>Whether two selectors are the same (as upstream's deep equality).</summary>
+    public static bool Same(V1LabelSelector? a, V1LabelSelector? b) =>
+        GoValue.Selector(a).ToString() == GoValue.Selector(b).ToString();
+
     public static bool IsEmpty(V1LabelSelector? selector) =>
         selector is null || ((selector.MatchLabels?.Count ?? 0) + (selector.MatchExpressions?.Count ?? 0)) == 0;
 
