@@ -31,6 +31,13 @@ public static class Quantities
     public static string Canonical(ResourceQuantity quantity)
     {
         ArgumentNullException.ThrowIfNull(quantity);
+
+        // The client's canonical form of negative quantities is not upstream's; keep the user's text.
+        if (ValueOf(quantity) is not >= 0)
+        {
+            return quantity.ToString();
+        }
+
         try
         {
             return quantity.CanonicalizeString();
