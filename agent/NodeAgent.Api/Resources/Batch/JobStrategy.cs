@@ -193,11 +193,12 @@ public sealed class JobStrategy : ResourceStrategy<V1Job>
         var name = job.Metadata?.Name ?? "";
         var uid = job.Metadata?.Uid ?? "";
 
-        // Labels the user set are kept; a conflicting one fails validation.
-        labels.TryAdd(LegacyJobNameLabel, name);
+        // Labels the user set are kept (a conflicting one fails validation). Added in the sorted
+        // order Go prints maps in, so our JSON reads like a real cluster's.
+        labels.TryAdd(ControllerUidLabel, uid);
         labels.TryAdd(JobNameLabel, name);
         labels.TryAdd(LegacyControllerUidLabel, uid);
-        labels.TryAdd(ControllerUidLabel, uid);
+        labels.TryAdd(LegacyJobNameLabel, name);
         spec.Selector ??= new V1LabelSelector();
         spec.Selector.MatchLabels ??= new Dictionary<string, string>();
         spec.Selector.MatchLabels.TryAdd(ControllerUidLabel, uid);

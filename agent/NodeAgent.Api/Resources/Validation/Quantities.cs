@@ -32,10 +32,10 @@ public static class Quantities
     {
         ArgumentNullException.ThrowIfNull(quantity);
 
-        // The client's canonical form of negative quantities is not upstream's; keep the user's text.
-        if (ValueOf(quantity) is not >= 0)
+        // The client mangles negative quantities ("-1Mi" prints as "-0.0…Ei"): format the magnitude.
+        if (ValueOf(quantity) is < 0 and var negative)
         {
-            return quantity.ToString();
+            return "-" + new ResourceQuantity(-negative, 0, quantity.Format).CanonicalizeString();
         }
 
         try
