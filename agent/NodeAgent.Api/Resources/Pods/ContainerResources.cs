@@ -47,6 +47,12 @@ internal static class ContainerResources
                 errors.Add(new FieldError(FieldErrorType.Required, limitsPath, "Limit must be set for non overcommitable resources"));
             }
         }
+
+        var names = limits.Keys.Concat(resources.Requests?.Keys ?? []).ToList();
+        if (names.Any(IsHugePages) && !names.Any(n => n is "cpu" or "memory"))
+        {
+            errors.Add(new FieldError(FieldErrorType.Forbidden, path, "HugePages require cpu or memory"));
+        }
     }
 
     private static void Quantity(string name, ResourceQuantity quantity, string path, List<FieldError> errors)
