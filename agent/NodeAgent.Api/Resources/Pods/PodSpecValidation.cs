@@ -89,9 +89,10 @@ public static class PodSpecValidation
             switch (t.OperatorProperty)
             {
                 case null or "" or "Equal":
-                    foreach (var m in NameRules.LabelValue(t.Value ?? ""))
+                    var messages = NameRules.LabelValue(t.Value ?? "");
+                    if (messages.Count > 0)
                     {
-                        yield return new FieldError(FieldErrorType.Invalid, at.Child("operator"), m, t.Value ?? "");
+                        yield return new FieldError(FieldErrorType.Invalid, at.Child("operator"), string.Join(';', messages), t.Value ?? "");
                     }
 
                     break;
@@ -109,7 +110,7 @@ public static class PodSpecValidation
 
             if (!string.IsNullOrEmpty(t.Effect) && t.Effect is not ("NoSchedule" or "PreferNoSchedule" or "NoExecute"))
             {
-                yield return NotSupported(at.Child("effect"), t.Effect, "NoExecute", "NoSchedule", "PreferNoSchedule");
+                yield return NotSupported(at.Child("effect"), t.Effect, "NoSchedule", "PreferNoSchedule", "NoExecute");
             }
         }
     }
