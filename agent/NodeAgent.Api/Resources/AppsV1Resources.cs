@@ -10,8 +10,8 @@ public static class AppsV1Resources
         ArgumentNullException.ThrowIfNull(context);
         return
         [
-            BuiltinResources.Define<V1Deployment, V1DeploymentList>("apps", "deployments", true, new GenericStrategy<V1Deployment>(), ["deploy"], ["all"], ["status", "scale"]),
-            BuiltinResources.Define<V1ReplicaSet, V1ReplicaSetList>("apps", "replicasets", true, new GenericStrategy<V1ReplicaSet>(), ["rs"], ["all"], ["status", "scale"]),
+            BuiltinResources.Define<V1Deployment, V1DeploymentList>("apps", "deployments", true, new Apps.DeploymentStrategy(), ["deploy"], ["all"], ["status", "scale"]),
+            BuiltinResources.Define<V1ReplicaSet, V1ReplicaSetList>("apps", "replicasets", true, new Apps.ReplicaSetStrategy(), ["rs"], ["all"], ["status", "scale"]),
         ];
     }
 }

@@ -10,8 +10,8 @@ public static class BatchV1Resources
         ArgumentNullException.ThrowIfNull(context);
         return
         [
-            BuiltinResources.Define<V1Job, V1JobList>("batch", "jobs", true, new GenericStrategy<V1Job>(), categories: ["all"], subresources: ["status"]),
-            BuiltinResources.Define<V1CronJob, V1CronJobList>("batch", "cronjobs", true, new GenericStrategy<V1CronJob>(), ["cj"], ["all"], ["status"]),
+            BuiltinResources.Define<V1Job, V1JobList>("batch", "jobs", true, new Batch.JobStrategy(), categories: ["all"], subresources: ["status"]),
+            BuiltinResources.Define<V1CronJob, V1CronJobList>("batch", "cronjobs", true, new Batch.CronJobStrategy(), ["cj"], ["all"], ["status"]),
         ];
     }
 }

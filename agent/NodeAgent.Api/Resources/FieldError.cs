@@ -10,6 +10,7 @@ public enum FieldErrorType
     Forbidden,
     TooLong,
     TooMany,
+    NotFound,
 }
 
 /// <summary>
@@ -28,6 +29,7 @@ public sealed record FieldError(FieldErrorType Type, string Field, string Detail
         FieldErrorType.Forbidden => "FieldValueForbidden",
         FieldErrorType.TooLong => "FieldValueTooLong",
         FieldErrorType.TooMany => "FieldValueTooMany",
+        FieldErrorType.NotFound => "FieldValueNotFound",
         _ => "FieldValueInvalid",
     };
 
@@ -45,6 +47,7 @@ public sealed record FieldError(FieldErrorType Type, string Field, string Detail
                 FieldErrorType.Forbidden => "Forbidden",
                 FieldErrorType.TooLong => "Too long",
                 FieldErrorType.TooMany => "Too many",
+                FieldErrorType.NotFound => $"Not found: {Quote(BadValue)}",
                 _ => "Invalid value",
             };
             return Detail.Length == 0 ? head : $"{head}: {Detail}";
