@@ -51,7 +51,8 @@ public sealed class BadInputTests(ApiServerFixture api) : IClassFixture<ApiServe
         var message = status["message"]!.GetValue<string>();
         Assert.StartsWith("Deployment.apps \"\" is invalid: [metadata.name: Required value: name or generateName is required, metadata.labels: Invalid value: \"bad key!\"", message, StringComparison.Ordinal);
         var fields = status["details"]!["causes"]!.AsArray().Select(c => c!["field"]!.GetValue<string>()).ToList();
-        Assert.Equal(["metadata.name", "metadata.labels", "metadata.labels"], fields);
+        // Metadata errors first, then the kind's own (an empty deployment spec lacks selector and template).
+        Assert.Equal(["metadata.name", "metadata.labels", "metadata.labels", "spec.selector", "spec.template"], fields);
         Assert.Equal("apps", status["details"]!["group"]!.GetValue<string>());
     }
 

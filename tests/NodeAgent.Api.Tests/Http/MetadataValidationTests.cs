@@ -8,7 +8,7 @@ namespace NodeAgent.Api.Tests.Http;
 public sealed class MetadataValidationTests
 {
     private static readonly IReadOnlyList<ResourceDefinition> Resources =
-        BuiltinResources.All(new ResourceContext(null!, IPNetwork.Parse("10.43.0.0/16"), TimeProvider.System));
+        BuiltinResources.All(NodeAgent.Api.Tests.Resources.Core.StrategyKit.UnitContext());
 
     private static ResourceDefinition Resource(string plural) => Resources.First(r => r.Plural == plural);
 

@@ -17,7 +17,7 @@ public sealed class WorkloadWiringTests
     public void Resource_uses_its_strategy(string group, string plural, Type strategy)
     {
         // The strategies need nothing from the context; the store is never touched here.
-        var context = new ResourceContext(null!, System.Net.IPNetwork.Parse("10.43.0.0/16"), TimeProvider.System);
+        var context = NodeAgent.Api.Tests.Resources.Core.StrategyKit.UnitContext();
         var definition = BuiltinResources.All(context).Single(d => d.Group == group && d.Plural == plural);
         Assert.IsType(strategy, definition.Strategy);
     }
