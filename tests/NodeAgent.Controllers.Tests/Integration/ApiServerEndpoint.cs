@@ -27,8 +27,9 @@ public sealed class NodeAgentServer : IApiServerEndpoint, IAsyncDisposable
     private readonly TempDirectory _directory;
     private readonly Process _process;
 
-    private NodeAgentServer(TempDirectory directory, Process process, int port, string kubeconfig, string logFile)
+    private NodeAgentServer(TempDirectory directory, Process process, int port, string kubeconfig, string logFile, string nodeName)
     {
+        NodeName = nodeName;
         _directory = directory;
         _process = process;
         BaseUrl = new Uri($"https://127.0.0.1:{port}");
@@ -43,7 +44,7 @@ public sealed class NodeAgentServer : IApiServerEndpoint, IAsyncDisposable
     public string LogFile { get; }
 
     /// <summary>The server's own node name (so tests can tell its node from theirs).</summary>
-    public string NodeName => Path.GetFileName(_directory.Path) + "-server";
+    public string NodeName { get; }
 
     public static async Task<NodeAgentServer> StartAsync(CancellationToken cancellationToken)
     {
@@ -62,14 +63,14 @@ public sealed class NodeAgentServer : IApiServerEndpoint, IAsyncDisposable
             "--api-address", "127.0.0.1",
             "--api-port", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--kubeconfig", kubeconfig,
-            "--node-name", Path.GetFileName(directory.Path) + "-server",
+            "--node-name", prefix + "-server",
             "--bridge", prefix[..Math.Min(prefix.Length, 12)] + "b",
             "--pod-cidr", TestIds.NewSubnet24(),
         };
 
         // No config file of the host may leak into a test.
         var process = TestProcess.StartBackground("dotnet", args, logFile, new Dictionary<string, string> { ["NODEAGENT_CONFIG"] = config });
-        var server = new NodeAgentServer(directory, process, port, kubeconfig, logFile);
+        var server = new NodeAgentServer(directory, process, port, kubeconfig, logFile, prefix + "-server");
         try
         {
             await server.WaitUntilReadyAsync(cancellationToken);
