@@ -38,7 +38,14 @@ public sealed class NodePodSource : IAsyncDisposable
         _informer.AddHandler(new InformerHandler<V1Pod>
         {
             OnAdd = pod => workers.Update(WorkFor(pod)),
-            OnUpdate = (_, pod) => workers.Update(WorkFor(pod)),
+            OnUpdate = (old, pod) =>
+            {
+                // Our own status writes come back as status-only updates; the worker resyncs on its own.
+                if (ObjectChanges.PodChanged(old, pod))
+                {
+                    workers.Update(WorkFor(pod));
+                }
+            },
             OnDelete = pod =>
             {
                 // Deleted after we finished it (our own final delete): nothing left to do.

@@ -147,13 +147,12 @@ public static class NodeStatusBuilder
         }
 
         return !SameResources(reported.Capacity, current.Capacity) || !SameResources(reported.Allocatable, current.Allocatable)
-            || !JsonEquals(reported.Addresses, current.Addresses) || !JsonEquals(reported.NodeInfo, current.NodeInfo);
+            || !NodeAgent.Controllers.Machinery.ObjectCopy.JsonEquals(reported.Addresses, current.Addresses) || !NodeAgent.Controllers.Machinery.ObjectCopy.JsonEquals(reported.NodeInfo, current.NodeInfo);
     }
 
     private static bool SameResources(IDictionary<string, ResourceQuantity>? a, IDictionary<string, ResourceQuantity>? b)
         => a is not null && b is not null && a.Count == b.Count && a.All(kv => b.TryGetValue(kv.Key, out var q) && q.ToDecimal() == kv.Value.ToDecimal());
 
-    private static bool JsonEquals<T>(T a, T b) => string.Equals(k8s.KubernetesJson.Serialize(a), k8s.KubernetesJson.Serialize(b), StringComparison.Ordinal);
 
     private static ResourceQuantity Kibibytes(long bytes) => new((bytes / 1024).ToString(CultureInfo.InvariantCulture) + "Ki");
 

@@ -148,5 +148,8 @@ public static class ObjectCopy
     public static T Clone<T>(T value) => KubernetesJson.Deserialize<T>(KubernetesJson.Serialize(value));
 
     /// <summary>Compares two objects by their JSON form (what the API would store).</summary>
-    public static bool JsonEquals<T>(T a, T b) => string.Equals(KubernetesJson.Serialize(a), KubernetesJson.Serialize(b), StringComparison.Ordinal);
+    public static bool JsonEquals<T>(T? a, T? b)
+        => a is null || b is null
+            ? a is null && b is null
+            : string.Equals(KubernetesJson.Serialize(a), KubernetesJson.Serialize(b), StringComparison.Ordinal);
 }

@@ -67,7 +67,12 @@ public sealed partial class PodScheduler : IApiComponent, IReconciler
             OnAdd = OnPod,
             OnUpdate = (old, pod) =>
             {
-                OnPod(pod);
+                // Our own Unschedulable condition write comes back as a status-only update: not a reason to try again.
+                if (ObjectChanges.PodChanged(old, pod))
+                {
+                    OnPod(pod);
+                }
+
                 if (IsAssigned(pod) && (IsTerminal(pod) && !IsTerminal(old)))
                 {
                     RetryUnschedulable();
@@ -83,7 +88,17 @@ public sealed partial class PodScheduler : IApiComponent, IReconciler
                 }
             },
         });
-        _nodes.AddHandler(new InformerHandler<V1Node> { OnAdd = _ => RetryUnschedulable(), OnUpdate = (_, _) => RetryUnschedulable(), });
+        _nodes.AddHandler(new InformerHandler<V1Node>
+        {
+            OnAdd = _ => RetryUnschedulable(),
+            OnUpdate = (old, node) =>
+            {
+                if (ObjectChanges.NodeSchedulingChanged(old, node))
+                {
+                    RetryUnschedulable();
+                }
+            },
+        });
 
         _pods.Start();
         _nodes.Start();
