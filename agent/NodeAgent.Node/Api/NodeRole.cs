@@ -18,7 +18,8 @@ public sealed partial class NodeRole : IApiComponent
 {
     private readonly NodeRoleOptions _options;
     private readonly ILogger _logger;
-    private readonly List<IAsyncDisposable> _stopOrder = [];
+    // Everything started, in start order; stopped in reverse (the pod source first, so no new work arrives).
+    private readonly List<IAsyncDisposable> _started = [];
     private CriClient? _cri;
     private NodePodSource? _pods;
     private PodStatusWriter? _statuses;
@@ -57,22 +58,22 @@ public sealed partial class NodeRole : IApiComponent
             MaxPods = _options.MaxPods,
         };
 
-        Registration = new NodeRegistration(client, identity, () => MachineInfo.Read(_options.DataDir), _options);
+        Registration = Started(new NodeRegistration(client, identity, () => MachineInfo.Read(_options.DataDir), _options));
         await Registration.RegisterAsync(cancellationToken).ConfigureAwait(false);
         Registration.Start();
-        Lease = new NodeLease(client, NodeName, () => Registration.NodeUid, _options);
+        Lease = Started(new NodeLease(client, NodeName, () => Registration.NodeUid, _options));
         await Lease.StartAsync(cancellationToken).ConfigureAwait(false);
 
-        var objects = new InformerPodObjectSource(client, time, loggers);
+        var objects = Started(new InformerPodObjectSource(client, time, loggers));
         await objects.StartAsync(cancellationToken).ConfigureAwait(false);
-        var events = new EventRecorder(client, new EventSource("kubelet", NodeName), time, loggers.CreateLogger<EventRecorder>());
-        _pods = new NodePodSource(client, NodeName, time, loggers);
+        var events = Started(new EventRecorder(client, new EventSource("kubelet", NodeName), time, loggers.CreateLogger<EventRecorder>()));
+        _pods = Started(new NodePodSource(client, NodeName, time, loggers));
         await _pods.StartAsync(cancellationToken).ConfigureAwait(false);
-        _statuses = new PodStatusWriter(client, _pods.Cache.Get, time, loggers);
+        _statuses = Started(new PodStatusWriter(client, _pods.Cache.Get, time, loggers));
         _statuses.Start();
 
         PodWorkers? workers = null;
-        var syncer = new PodSyncer(new PodSyncerServices
+        var syncer = Started(new PodSyncer(new PodSyncerServices
         {
             Options = _options.Node,
             Cri = _cri,
@@ -82,25 +83,32 @@ public sealed partial class NodeRole : IApiComponent
             ContainerBackoff = _options.ContainerBackoff,
             OnProbeChange = uid => workers?.Resync(uid),
             LoggerFactory = loggers,
-        });
-        workers = new PodWorkers((work, ct) => SyncAsync(syncer, work, ct), OnStatus, _options.Workers, time, loggers.CreateLogger<PodWorkers>());
+        }));
+        workers = Started(new PodWorkers((work, ct) => SyncAsync(syncer, work, ct), OnStatus, _options.Workers, time, loggers.CreateLogger<PodWorkers>()));
         Workers = workers;
-
-        // Stop in reverse dependency order: no new work first, then workers, then writers and caches.
-        _stopOrder.AddRange([_pods, workers, syncer, _statuses, events, objects, Lease, Registration]);
         _pods.FeedTo(workers);
         LogStarted(_logger, NodeName, identity.ContainerRuntimeVersion);
     }
 
+    /// <summary>Stops what started (also after a failed start): the pod source first, then the rest in reverse order.</summary>
     public async ValueTask DisposeAsync()
     {
-        foreach (var part in _stopOrder)
+        var order = _started.Where(p => p is NodePodSource).Concat(Enumerable.Reverse(_started).Where(p => p is not NodePodSource)).ToList();
+        _started.Clear();
+        foreach (var part in order)
         {
             await part.DisposeAsync().ConfigureAwait(false);
         }
 
-        _stopOrder.Clear();
         _cri?.Dispose();
+        _cri = null;
+    }
+
+    private T Started<T>(T part)
+        where T : IAsyncDisposable
+    {
+        _started.Add(part);
+        return part;
     }
 
     private async Task<V1PodStatus> SyncAsync(PodSyncer syncer, PodWork work, CancellationToken cancellationToken)
