@@ -11,8 +11,9 @@ namespace NodeAgent.Controllers.Tests.Machinery;
 /// </summary>
 internal sealed class FakeApiHandler : DelegatingHandler
 {
-    private readonly Channel<string> _lists = Channel.CreateUnbounded<string>();
-    private readonly Channel<WatchStream> _watches = Channel.CreateUnbounded<WatchStream>();
+    // A list answer is a JSON body or an HTTP error status; a watch answer is a stream or an HTTP error status.
+    private readonly Channel<object> _lists = Channel.CreateUnbounded<object>();
+    private readonly Channel<object> _watches = Channel.CreateUnbounded<object>();
 
     public List<Uri> Requests { get; } = [];
 
@@ -22,6 +23,12 @@ internal sealed class FakeApiHandler : DelegatingHandler
 
     /// <summary>The body of the next list response.</summary>
     public void EnqueueList(string json) => _lists.Writer.TryWrite(json);
+
+    /// <summary>The next list request fails with this status and a Status body.</summary>
+    public void EnqueueListError(HttpStatusCode code) => _lists.Writer.TryWrite(code);
+
+    /// <summary>The next watch request fails with this status (410 when its resourceVersion is too old).</summary>
+    public void EnqueueWatchError(HttpStatusCode code) => _watches.Writer.TryWrite(code);
 
     /// <summary>The stream the next watch request gets; write event lines to it, complete it to end the watch.</summary>
     public WatchStream EnqueueWatch()
@@ -54,13 +61,25 @@ internal sealed class FakeApiHandler : DelegatingHandler
         if (uri.Query.Contains("watch=true", StringComparison.Ordinal))
         {
             await WatchRequests.Writer.WriteAsync(uri, cancellationToken);
-            var stream = await _watches.Reader.ReadAsync(cancellationToken);
-            return new HttpResponseMessage(HttpStatusCode.OK) { RequestMessage = request, Content = new StreamContent(stream) };
+            return await _watches.Reader.ReadAsync(cancellationToken) switch
+            {
+                WatchStream stream => new HttpResponseMessage(HttpStatusCode.OK) { RequestMessage = request, Content = new StreamContent(stream) },
+                var code => Error(request, (HttpStatusCode)code),
+            };
         }
 
-        var body = await _lists.Reader.ReadAsync(cancellationToken);
-        return new HttpResponseMessage(HttpStatusCode.OK) { RequestMessage = request, Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        return await _lists.Reader.ReadAsync(cancellationToken) switch
+        {
+            string body => new HttpResponseMessage(HttpStatusCode.OK) { RequestMessage = request, Content = new StringContent(body, Encoding.UTF8, "application/json") },
+            var code => Error(request, (HttpStatusCode)code),
+        };
     }
+
+    private static HttpResponseMessage Error(HttpRequestMessage request, HttpStatusCode code) => new(code)
+    {
+        RequestMessage = request,
+        Content = new StringContent($$"""{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"injected","code":{{(int)code}}}""", Encoding.UTF8, "application/json"),
+    };
 }
 
 /// <summary>A response body fed line by line by the test.</summary>

@@ -87,6 +87,26 @@ public sealed class SharedInformerTests
     }
 
     [Fact]
+    public async Task A_watch_refused_with_410_relists_and_a_failing_list_is_retried()
+    {
+        using var deadline = TestDeadline.Seconds(20);
+        var api = new FakeApiHandler();
+        api.EnqueueListError(System.Net.HttpStatusCode.ServiceUnavailable);
+        api.EnqueueList(FakeApiHandler.PodList("10", FakeApiHandler.Pod("a", "5")));
+        api.EnqueueWatchError(System.Net.HttpStatusCode.Gone);
+        api.EnqueueList(FakeApiHandler.PodList("30", FakeApiHandler.Pod("a", "5")));
+        api.EnqueueWatch();
+        await using var informer = NewInformer(api);
+        informer.Start();
+        await informer.WaitForSyncAsync(deadline.Token);
+
+        await api.WatchRequests.Reader.ReadAsync(deadline.Token);
+        var second = await api.WatchRequests.Reader.ReadAsync(deadline.Token);
+        Assert.Contains("resourceVersion=30", second.Query, StringComparison.Ordinal);
+        Assert.Equal(2, informer.ListCount);
+    }
+
+    [Fact]
     public async Task Indexes_follow_updates()
     {
         var cache = new Indexer<V1Pod>();
