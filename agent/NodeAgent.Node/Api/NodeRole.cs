@@ -1,0 +1,135 @@
+using k8s;
+using k8s.Models;
+using Microsoft.Extensions.Logging;
+using NodeAgent.Controllers.Machinery;
+using NodeAgent.Cri;
+using NodeAgent.Cri.V1;
+using NodeAgent.Node.Pods;
+
+namespace NodeAgent.Node.Api;
+
+/// <summary>
+/// The kubelet role as an API client: registers the Node and keeps its status and Lease, watches the pods bound to
+/// it, runs one worker per pod against the CRI runtime, writes their statuses and events, and deletes pods whose
+/// graceful termination finished. Disposing stops the role but leaves running containers alone (a restarted agent
+/// adopts them).
+/// </summary>
+public sealed partial class NodeRole : IApiComponent
+{
+    private readonly NodeRoleOptions _options;
+    private readonly ILogger _logger;
+    // Everything started, in start order; stopped in reverse (the pod source first, so no new work arrives).
+    private readonly List<IAsyncDisposable> _started = [];
+    private CriClient? _cri;
+    private NodePodSource? _pods;
+    private PodStatusWriter? _statuses;
+
+    public NodeRole(NodeRoleOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options;
+        _logger = options.LoggerFactory.CreateLogger<NodeRole>();
+    }
+
+    public string NodeName => _options.Node.NodeName;
+
+    public NodeRegistration? Registration { get; private set; }
+
+    public NodeLease? Lease { get; private set; }
+
+    public PodWorkers? Workers { get; private set; }
+
+    /// <summary>Registers the node, starts its heartbeats, syncs the caches and starts the pod workers; returns when all run.</summary>
+    public async Task StartAsync(IKubernetes client, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        var loggers = _options.LoggerFactory;
+        var time = _options.Time;
+
+        _cri = CriClientFactory.Connect(_options.CriEndpoint);
+        var version = await _cri.Runtime.VersionAsync(new VersionRequest { Version = "v1" }, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var identity = new NodeIdentity
+        {
+            NodeName = NodeName,
+            HostIP = _options.Node.HostIP,
+            ContainerRuntimeVersion = version.RuntimeName + "://" + version.RuntimeVersion,
+            KubeletVersion = _options.KubeletVersion,
+            PodCidr = _options.PodCidr,
+            MaxPods = _options.MaxPods,
+        };
+
+        Registration = Started(new NodeRegistration(client, identity, () => MachineInfo.Read(_options.DataDir), _options));
+        await Registration.RegisterAsync(cancellationToken).ConfigureAwait(false);
+        Registration.Start();
+        Lease = Started(new NodeLease(client, NodeName, () => Registration.NodeUid, _options));
+        await Lease.StartAsync(cancellationToken).ConfigureAwait(false);
+
+        var objects = Started(new InformerPodObjectSource(client, time, loggers));
+        await objects.StartAsync(cancellationToken).ConfigureAwait(false);
+        var events = Started(new EventRecorder(client, new EventSource("kubelet", NodeName), time, loggers.CreateLogger<EventRecorder>()));
+        _pods = Started(new NodePodSource(client, NodeName, time, loggers));
+        await _pods.StartAsync(cancellationToken).ConfigureAwait(false);
+        _statuses = Started(new PodStatusWriter(client, _pods.Cache.Get, time, loggers));
+        _statuses.Start();
+
+        PodWorkers? workers = null;
+        var syncer = Started(new PodSyncer(new PodSyncerServices
+        {
+            Options = _options.Node,
+            Cri = _cri,
+            Objects = objects,
+            Events = new PodEventRecorder(events),
+            Time = time,
+            ContainerBackoff = _options.ContainerBackoff,
+            OnProbeChange = uid => workers?.Resync(uid),
+            LoggerFactory = loggers,
+        }));
+        workers = Started(new PodWorkers((work, ct) => SyncAsync(syncer, work, ct), OnStatus, _options.Workers, time, loggers.CreateLogger<PodWorkers>()));
+        Workers = workers;
+        _pods.FeedTo(workers);
+        LogStarted(_logger, NodeName, identity.ContainerRuntimeVersion);
+    }
+
+    /// <summary>Stops what started (also after a failed start): the pod source first, then the rest in reverse order.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        var order = _started.Where(p => p is NodePodSource).Concat(Enumerable.Reverse(_started).Where(p => p is not NodePodSource)).ToList();
+        _started.Clear();
+        foreach (var part in order)
+        {
+            await part.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _cri?.Dispose();
+        _cri = null;
+    }
+
+    private T Started<T>(T part)
+        where T : IAsyncDisposable
+    {
+        _started.Add(part);
+        return part;
+    }
+
+    private async Task<V1PodStatus> SyncAsync(PodSyncer syncer, PodWork work, CancellationToken cancellationToken)
+    {
+        if (!work.Terminate)
+        {
+            return await syncer.SyncAsync(work.Pod, cancellationToken).ConfigureAwait(false);
+        }
+
+        var status = await syncer.TerminateAsync(work.Pod, work.GracePeriodSeconds, cancellationToken).ConfigureAwait(false);
+        _pods!.MarkFinished(work.Pod.Metadata.Uid);
+        return status;
+    }
+
+    private void OnStatus(V1Pod pod, V1PodStatus status)
+    {
+        // A pod being deleted whose worker just terminated it: write the final status, then let the deletion complete.
+        // (A sync of a pod with a deletionTimestamp always terminates it, so here it is done.)
+        _statuses!.Set(pod, status, deleteAfter: pod.Metadata.DeletionTimestamp is not null);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Node role {Node} started on runtime {Runtime}")]
+    private static partial void LogStarted(ILogger logger, string node, string runtime);
+}

@@ -1,0 +1,173 @@
+using System.Globalization;
+using k8s.Models;
+
+namespace NodeAgent.Node.Api;
+
+/// <summary>What the node says about itself besides the machine: name, address, runtime and versions.</summary>
+public sealed record NodeIdentity
+{
+    public required string NodeName { get; init; }
+
+    public required string HostIP { get; init; }
+
+    /// <summary>containerRuntimeVersion as kubelet reports it: <c>&lt;runtime name&gt;://&lt;runtime version&gt;</c> from CRI Version.</summary>
+    public required string ContainerRuntimeVersion { get; init; }
+
+    /// <summary>kubeletVersion (the version kubectl get nodes shows).</summary>
+    public string KubeletVersion { get; init; } = "v1.32.0";
+
+    public string? PodCidr { get; init; }
+
+    public long MaxPods { get; init; } = 110;
+}
+
+/// <summary>
+/// Builds the Node object and its status the way kubelet does: capacity from the machine, allocatable = capacity minus
+/// the hard eviction thresholds (memory.available 100Mi, nodefs.available 10%), the four conditions with kubelet's
+/// reasons and messages, lastTransitionTime moving only on a change. Pure.
+/// </summary>
+public static class NodeStatusBuilder
+{
+    public const long EvictionMemoryBytes = 100L * 1024 * 1024;
+    public const double EvictionDiskFraction = 0.10;
+    public const double EvictionPidFraction = 0.05;
+
+    public static V1Node NewNode(NodeIdentity identity, MachineSnapshot machine, IReadOnlyDictionary<string, string>? extraLabels = null)
+    {
+        ArgumentNullException.ThrowIfNull(identity);
+        ArgumentNullException.ThrowIfNull(machine);
+        var labels = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["kubernetes.io/hostname"] = identity.NodeName,
+            ["kubernetes.io/os"] = "linux",
+            ["kubernetes.io/arch"] = machine.Architecture,
+            ["beta.kubernetes.io/os"] = "linux",
+            ["beta.kubernetes.io/arch"] = machine.Architecture,
+        };
+        foreach (var (key, value) in extraLabels ?? new Dictionary<string, string>())
+        {
+            labels[key] = value;
+        }
+
+        return new V1Node
+        {
+            ApiVersion = "v1",
+            Kind = "Node",
+            Metadata = new V1ObjectMeta { Name = identity.NodeName, Labels = labels },
+            Spec = new V1NodeSpec
+            {
+                PodCIDR = identity.PodCidr,
+                PodCIDRs = identity.PodCidr is null ? null : [identity.PodCidr],
+            },
+        };
+    }
+
+    public static V1NodeStatus Build(NodeIdentity identity, MachineSnapshot machine, IList<V1NodeCondition>? previous, DateTime now)
+    {
+        ArgumentNullException.ThrowIfNull(identity);
+        ArgumentNullException.ThrowIfNull(machine);
+        var capacity = new Dictionary<string, ResourceQuantity>
+        {
+            ["cpu"] = new(machine.Cpus.ToString(CultureInfo.InvariantCulture)),
+            ["memory"] = Kibibytes(machine.MemoryBytes),
+            ["ephemeral-storage"] = Kibibytes(machine.DiskBytes),
+            ["pods"] = new(identity.MaxPods.ToString(CultureInfo.InvariantCulture)),
+        };
+        var allocatable = new Dictionary<string, ResourceQuantity>
+        {
+            ["cpu"] = capacity["cpu"],
+            ["memory"] = Kibibytes(Math.Max(0, machine.MemoryBytes - EvictionMemoryBytes)),
+            ["ephemeral-storage"] = new(((long)(machine.DiskBytes * (1 - EvictionDiskFraction))).ToString(CultureInfo.InvariantCulture)),
+            ["pods"] = capacity["pods"],
+        };
+
+        var memoryPressure = machine.MemoryAvailableBytes > 0 && machine.MemoryAvailableBytes < EvictionMemoryBytes;
+        var diskPressure = machine.DiskBytes > 0 && machine.DiskAvailableBytes < machine.DiskBytes * EvictionDiskFraction;
+        var pidPressure = machine.PidMax > 0 && machine.PidMax - machine.Processes < machine.PidMax * EvictionPidFraction;
+        V1NodeCondition[] conditions =
+        [
+            Condition(previous, now, "MemoryPressure", memoryPressure, memoryPressure ? ("KubeletHasInsufficientMemory", "kubelet has insufficient memory available") : ("KubeletHasSufficientMemory", "kubelet has sufficient memory available")),
+            Condition(previous, now, "DiskPressure", diskPressure, diskPressure ? ("KubeletHasDiskPressure", "kubelet has disk pressure") : ("KubeletHasNoDiskPressure", "kubelet has no disk pressure")),
+            Condition(previous, now, "PIDPressure", pidPressure, pidPressure ? ("KubeletHasInsufficientPID", "kubelet has insufficient PID available") : ("KubeletHasSufficientPID", "kubelet has sufficient PID available")),
+            Condition(previous, now, "Ready", true, ("KubeletReady", "kubelet is posting ready status")),
+        ];
+
+        return new V1NodeStatus
+        {
+            Capacity = capacity,
+            Allocatable = allocatable,
+            Conditions = conditions,
+            Addresses =
+            [
+                new V1NodeAddress { Type = "InternalIP", Address = identity.HostIP },
+                new V1NodeAddress { Type = "Hostname", Address = identity.NodeName },
+            ],
+            DaemonEndpoints = new V1NodeDaemonEndpoints { KubeletEndpoint = new V1DaemonEndpoint { Port = 10250 } },
+            NodeInfo = new V1NodeSystemInfo
+            {
+                MachineID = machine.MachineId,
+                SystemUUID = machine.MachineId,
+                BootID = machine.BootId,
+                KernelVersion = machine.KernelVersion,
+                OsImage = machine.OsImage,
+                ContainerRuntimeVersion = identity.ContainerRuntimeVersion,
+                KubeletVersion = identity.KubeletVersion,
+                KubeProxyVersion = identity.KubeletVersion,
+                OperatingSystem = "linux",
+                Architecture = machine.Architecture,
+            },
+        };
+    }
+
+    /// <summary>
+    /// Whether the status must be written now: a condition's status changed, or the report frequency has passed since
+    /// the last heartbeat (kubelet's nodeStatusReportFrequency; the Lease is the liveness signal in between), or
+    /// capacity/allocatable/addresses/nodeInfo changed.
+    /// </summary>
+    public static bool NeedsReport(V1NodeStatus? reported, V1NodeStatus current, DateTime now, TimeSpan reportFrequency)
+    {
+        ArgumentNullException.ThrowIfNull(current);
+        if (reported?.Conditions is null)
+        {
+            return true;
+        }
+
+        foreach (var condition in current.Conditions)
+        {
+            var old = reported.Conditions.FirstOrDefault(c => c.Type == condition.Type);
+            if (old is null || old.Status != condition.Status || old.Reason != condition.Reason)
+            {
+                return true;
+            }
+
+            if (old.LastHeartbeatTime is not { } heartbeat || now - heartbeat >= reportFrequency)
+            {
+                return true;
+            }
+        }
+
+        return !SameResources(reported.Capacity, current.Capacity) || !SameResources(reported.Allocatable, current.Allocatable)
+            || !NodeAgent.Controllers.Machinery.ObjectCopy.JsonEquals(reported.Addresses, current.Addresses) || !NodeAgent.Controllers.Machinery.ObjectCopy.JsonEquals(reported.NodeInfo, current.NodeInfo);
+    }
+
+    private static bool SameResources(IDictionary<string, ResourceQuantity>? a, IDictionary<string, ResourceQuantity>? b)
+        => a is not null && b is not null && a.Count == b.Count && a.All(kv => b.TryGetValue(kv.Key, out var q) && q.ToDecimal() == kv.Value.ToDecimal());
+
+
+    private static ResourceQuantity Kibibytes(long bytes) => new((bytes / 1024).ToString(CultureInfo.InvariantCulture) + "Ki");
+
+    private static V1NodeCondition Condition(IList<V1NodeCondition>? previous, DateTime now, string type, bool status, (string Reason, string Message) text)
+    {
+        var value = status ? "True" : "False";
+        var old = previous?.FirstOrDefault(c => c.Type == type);
+        return new V1NodeCondition
+        {
+            Type = type,
+            Status = value,
+            Reason = text.Reason,
+            Message = text.Message,
+            LastHeartbeatTime = now,
+            LastTransitionTime = old is not null && old.Status == value ? old.LastTransitionTime ?? now : now,
+        };
+    }
+}

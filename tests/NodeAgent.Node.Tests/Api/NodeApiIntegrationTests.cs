@@ -1,0 +1,114 @@
+using k8s;
+using k8s.Models;
+using NodeAgent.Controllers.Tests.Integration;
+using NodeAgent.Cri.V1;
+using NodeAgent.Node.Api;
+using NodeAgent.Node.Pods;
+using NodeAgent.Node.Tests.Integration;
+using NodeAgent.Testing.Common;
+using NodeAgent.Testing.NodeAgentCri;
+
+namespace NodeAgent.Node.Tests.Api;
+
+/// <summary>
+/// The node role against a real <c>nodeagent server</c>, under a node name of its own (the server's own node, if it
+/// runs one, never sees these pods).
+/// </summary>
+[Trait("Needs", "ApiServer")]
+[Collection(BusyboxRegistry.Collection)]
+public sealed class NodeApiIntegrationTests(BusyboxRegistry registry)
+{
+    [Fact]
+    public async Task The_node_registers_with_capacity_and_conditions_and_renews_its_lease()
+    {
+        using var deadline = TestDeadline.Seconds(90);
+        await using var server = await NodeAgentServer.StartAsync(deadline.Token);
+        var client = server.CreateClient();
+        var nodeName = TestIds.NewPrefix() + "-node";
+        using var dataDir = new TempDirectory(nodeName);
+        var options = Options(nodeName, dataDir, "unix:///nonexistent.sock") with { LeaseRenewInterval = TimeSpan.FromMilliseconds(300) };
+        var identity = new NodeIdentity { NodeName = nodeName, HostIP = "127.0.0.1", ContainerRuntimeVersion = "nodeagent://v0.0.0-test", PodCidr = "10.66.7.0/24" };
+        await using var registration = new NodeRegistration(client, identity, () => MachineInfo.Read(dataDir.Path), options);
+        await registration.RegisterAsync(deadline.Token);
+        await using var lease = new NodeLease(client, nodeName, () => registration.NodeUid, options);
+        await lease.StartAsync(deadline.Token);
+
+        var node = await client.CoreV1.ReadNodeAsync(nodeName, cancellationToken: deadline.Token);
+        Assert.Equal("True", node.Status.Conditions.Single(c => c.Type == "Ready").Status);
+        Assert.Equal(["DiskPressure", "MemoryPressure", "PIDPressure", "Ready"], node.Status.Conditions.Select(c => c.Type).Order());
+        Assert.Equal(Environment.ProcessorCount, (int)node.Status.Capacity["cpu"].ToDecimal());
+        Assert.True(node.Status.Allocatable["memory"].ToDecimal() < node.Status.Capacity["memory"].ToDecimal());
+        Assert.Equal("nodeagent://v0.0.0-test", node.Status.NodeInfo.ContainerRuntimeVersion);
+        Assert.Equal("10.66.7.0/24", node.Spec.PodCIDR);
+
+        var first = await client.CoordinationV1.ReadNamespacedLeaseAsync(nodeName, NodeLease.Namespace, cancellationToken: deadline.Token);
+        Assert.Equal(nodeName, first.Spec.HolderIdentity);
+        Assert.Equal(node.Metadata.Uid, Assert.Single(first.Metadata.OwnerReferences).Uid);
+        await Eventually.UntilAsync(
+            async ct => (await client.CoordinationV1.ReadNamespacedLeaseAsync(nodeName, NodeLease.Namespace, cancellationToken: ct)).Spec.RenewTime > first.Spec.RenewTime,
+            "the lease to be renewed",
+            deadline.Token);
+    }
+
+    [Fact]
+    public async Task A_pod_bound_to_the_node_runs_reports_status_and_events_and_a_deletion_completes()
+    {
+        using var deadline = TestDeadline.Seconds(180);
+        await using var server = await NodeAgentServer.StartAsync(deadline.Token);
+        var client = server.CreateClient();
+        var prefix = TestIds.NewPrefix();
+        using var directory = new TempDirectory(prefix);
+        await using var cri = await NodeAgentCriProcess.StartAsync(
+            new NodeAgentCriSettings { Prefix = prefix, BaseDirectory = directory.Path, InsecureRegistries = [registry.Registry.Host] },
+            deadline.Token);
+        var nodeName = prefix + "-node";
+        await using var role = new NodeRole(Options(nodeName, directory, cri.Settings.Endpoint) with
+        {
+            Node = new NodeOptions { NodeName = nodeName, HostIP = "127.0.0.1", PodsRoot = directory.Combine("pods"), PodLogsRoot = directory.Combine("logs"), CgroupRoot = prefix },
+        });
+        await role.StartAsync(client, deadline.Token);
+
+        var container = TestPods.Container("web", registry.Image, "/bin/sleep", "300");
+        container.ReadinessProbe = new V1Probe { Exec = new V1ExecAction { Command = ["/bin/true"] }, PeriodSeconds = 1 };
+        await client.CoreV1.CreateNamespacedPodAsync(
+            new V1Pod { Metadata = new V1ObjectMeta { Name = prefix }, Spec = new V1PodSpec { NodeName = nodeName, TerminationGracePeriodSeconds = 2, Containers = [container] } },
+            "default",
+            cancellationToken: deadline.Token);
+
+        var running = await Eventually.UntilAsync(
+            async ct => await client.CoreV1.ReadNamespacedPodAsync(prefix, "default", cancellationToken: ct) is { Status.Phase: "Running" } p
+                        && p.Status.Conditions.Any(c => c.Type == "Ready" && c.Status == "True") ? p : null,
+            "the pod to be Running and Ready",
+            deadline.Token);
+        Assert.Equal("127.0.0.1", running.Status.HostIP);
+        Assert.StartsWith("nodeagent://", Assert.Single(running.Status.ContainerStatuses).ContainerID, StringComparison.Ordinal);
+        var reasons = await Eventually.UntilAsync(
+            async ct =>
+            {
+                var events = (await client.CoreV1.ListNamespacedEventAsync("default", cancellationToken: ct)).Items.Where(e => e.InvolvedObject.Name == prefix).ToList();
+                return events.Any(e => e.Reason == "Started") ? events : null;
+            },
+            "a Started event",
+            deadline.Token);
+        Assert.All(reasons, e => Assert.Equal(("kubelet", nodeName), (e.Source.Component, e.Source.Host)));
+
+        await client.CoreV1.DeleteNamespacedPodAsync(prefix, "default", cancellationToken: deadline.Token);
+
+        // The node terminates it and completes the graceful deletion itself (delete with gracePeriodSeconds=0).
+        await Eventually.UntilAsync(
+            async ct => (await client.CoreV1.ListNamespacedPodAsync("default", fieldSelector: "metadata.name=" + prefix, cancellationToken: ct)).Items.Count == 0,
+            "the pod to be gone from the API",
+            deadline.Token);
+        var sandboxes = await cri.Client.Runtime.ListPodSandboxAsync(new ListPodSandboxRequest { Filter = new PodSandboxFilter { LabelSelector = { ["io.kubernetes.pod.uid"] = running.Metadata.Uid } } }, cancellationToken: deadline.Token);
+        Assert.Empty(sandboxes.Items);
+    }
+
+    private static NodeRoleOptions Options(string nodeName, TempDirectory directory, string criEndpoint) => new()
+    {
+        Node = new NodeOptions { NodeName = nodeName, HostIP = "127.0.0.1", PodsRoot = directory.Combine("pods"), PodLogsRoot = directory.Combine("logs") },
+        CriEndpoint = criEndpoint,
+        DataDir = directory.Path,
+        Workers = new PodWorkersOptions { ResyncPeriod = TimeSpan.FromSeconds(1) },
+        ContainerBackoff = new RestartBackoff(TimeProvider.System) { Initial = TimeSpan.FromSeconds(1), Max = TimeSpan.FromSeconds(4) },
+    };
+}
