@@ -81,9 +81,7 @@ internal static class ResponseWriter
         var isResourceKind = string.Equals(kind, resource.Kind, StringComparison.Ordinal);
         if (format.Yaml)
         {
-            var model = isResourceKind ? obj.Deserialize(resource.ModelType, KubernetesJsonOptions.Options)
-                : kind == "Status" ? obj.Deserialize<V1Status>(KubernetesJsonOptions.Options)
-                : null;
+            var model = isResourceKind ? obj.Deserialize(resource.ModelType, KubernetesJsonOptions.Options) : null;
             var yaml = model is null ? ToYaml(obj) : KubernetesYaml.Serialize(model);
             await context.Response.WriteAsync(yaml, ct).ConfigureAwait(false);
             return;
@@ -115,11 +113,11 @@ internal static class ResponseWriter
         await pipe.FlushAsync(ct).ConfigureAwait(false);
     }
 
-    public static Task WriteStatusAsync(HttpContext context, V1Status status)
+    public static async Task WriteStatusAsync(HttpContext context, V1Status status)
     {
         context.Response.StatusCode = status.Code ?? 500;
         context.Response.ContentType = "application/json";
-        return context.Response.WriteAsync(KubernetesJson.Serialize(status), context.RequestAborted);
+        await context.Response.Body.WriteAsync(StatusJson.Serialize(status), context.RequestAborted).ConfigureAwait(false);
     }
 
     private static async Task WriteYamlListAsync(HttpContext context, ResourceDefinition resource, ListPage page, CancellationToken ct)

@@ -104,7 +104,7 @@ internal static partial class StoreReads
             revision = page.Revision;
             for (var i = 0; i < page.Items.Count; i++)
             {
-                var item = StoredItem.For(page.Items[i]);
+                var item = StoredItem.Of(page.Items[i]);
                 if (!filter.Matches(item))
                 {
                     continue;

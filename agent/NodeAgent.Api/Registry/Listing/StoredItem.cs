@@ -33,8 +33,11 @@ internal sealed class StoredItem
     /// <summary>The resourceVersion the object is served with.</summary>
     public long Revision { get; }
 
-    /// <summary>The item for a stored value, with resourceVersion = its ModRevision.</summary>
+    /// <summary>The item for a stored value, with resourceVersion = its ModRevision, shared by everyone holding the same value (watch events).</summary>
     public static StoredItem For(KeyValue value) => Shared.GetValue(value, static v => new StoredItem(v, v.ModRevision));
+
+    /// <summary>An item of its own (a list: its values are fresh reads no other request shares, so a shared entry would only cost).</summary>
+    public static StoredItem Of(KeyValue value) => new(value, value.ModRevision);
 
     /// <summary>An object that is not (or not yet) a stored value, e.g. the result of a write, already carrying its resourceVersion.</summary>
     public static StoredItem FromObject(byte[] json)

@@ -2,7 +2,6 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Text;
 using System.Text.Json;
-using k8s;
 using k8s.Models;
 using NodeAgent.Api.Resources;
 
@@ -100,7 +99,7 @@ internal sealed class WatchEventWriter : IAsyncDisposable
 
     /// <summary>An ERROR event carrying a Status (e.g. 410 Expired); the watch ends after it.</summary>
     public void WriteError(V1Status status)
-        => WriteEnvelope("ERROR", json => json.WriteRawValue(KubernetesJson.Serialize(status), skipInputValidation: true));
+        => WriteEnvelope("ERROR", json => StatusJson.Write(json, status));
 
     public ValueTask<FlushResult> FlushAsync(CancellationToken ct) => _pipe.FlushAsync(ct);
 

@@ -106,7 +106,7 @@ internal sealed partial class WatchSession : IDisposable
             revision = page.Revision;
             foreach (var kv in page.Items)
             {
-                var item = StoredItem.For(kv);
+                var item = StoredItem.Of(kv);
                 if (_filter.Matches(item))
                 {
                     events.WriteEvent(WatchEventWriter.Added, item);
