@@ -275,6 +275,24 @@ public abstract class CollectionReaderTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_watch_on_one_name_sees_only_it_and_ends_at_timeoutSeconds()
+    {
+        using var deadline = TestDeadline.Seconds(30);
+        var ct = deadline.Token;
+        var a = await CreateAsync(Store, ConfigMaps, ConfigMap("ns", "a"), ct);
+        var ab = await CreateAsync(Store, ConfigMaps, ConfigMap("ns", "ab"), ct);
+        await using var watch = Watch("timeoutSeconds=2");
+        watch.Start((c, t) => Reader.WatchAsync(c, ConfigMaps, "ns", "a", t), ct);
+
+        Assert.Equal(("ADDED", "a", a.ModRevision), Describe((await watch.NextAsync(ct))!));
+        await Store.UpdateAsync(ab.Key, StoredObjects.Encode(ConfigMap("ns", "ab", value: "2")), ab.ModRevision, ct);
+        var changed = await Store.UpdateAsync(a.Key, StoredObjects.Encode(ConfigMap("ns", "a", value: "2")), a.ModRevision, ct);
+        Assert.Equal(("MODIFIED", "a", changed.ModRevision), Describe((await watch.NextAsync(ct))!));
+        Assert.Null(await watch.NextAsync(ct));
+        await watch.Running!.WaitAsync(ct);
+    }
+
+    [Fact]
     public async Task Lists_are_served_as_tables_and_metadata()
     {
         using var deadline = TestDeadline.Seconds(30);
