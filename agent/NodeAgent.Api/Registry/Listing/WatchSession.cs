@@ -68,6 +68,12 @@ internal sealed partial class WatchSession : IDisposable
             events.WriteError(e.Status);
             await FlushQuietlyAsync(events, ct).ConfigureAwait(false);
         }
+        catch (Exception e) when (e is not OperationCanceledException && lifetime.IsCancellationRequested && !_flushTimeout.IsCancellationRequested)
+        {
+            // Cancelled (timeoutSeconds or the client left) while a backend call was starting: some surface that
+            // as their own error (etcd's gRPC as RpcException Cancelled) rather than as a cancellation.
+            LogCancelledWithError(_logger, _resource.Plural, e);
+        }
         catch (StorageException e) when (e.Kind is StorageErrorKind.Unavailable)
         {
             // The store went away (closing, etcd lost): end the stream; the client re-watches from its last revision.
@@ -235,6 +241,9 @@ internal sealed partial class WatchSession : IDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Ended a watch on {Resource} at revision {Revision}: the client took longer than {Timeout} to accept events")]
     private static partial void LogSlowClient(ILogger logger, string resource, long revision, TimeSpan timeout);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "A watch on {Resource} was cancelled while the store was busy")]
+    private static partial void LogCancelledWithError(ILogger logger, string resource, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A watch on {Resource} ended: the store is unavailable")]
     private static partial void LogStoreFailed(ILogger logger, string resource, Exception exception);

@@ -95,17 +95,24 @@ internal static class ListingFixtures
 internal sealed class WatchClient(DefaultHttpContext context, Pipe pipe) : IAsyncDisposable
 {
     private readonly StreamReader _reader = new(pipe.Reader.AsStream());
+    private readonly CancellationTokenSource _stop = new();
 
     public DefaultHttpContext Context { get; } = context;
 
     public Task? Running { get; private set; }
 
+    /// <summary>Runs the server side until it ends, <paramref name="ct"/> is cancelled or the client is disposed.</summary>
     public void Start(Func<HttpContext, CancellationToken, Task> watch, CancellationToken ct)
         => Running = Task.Run(async () =>
         {
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, _stop.Token);
             try
             {
-                await watch(Context, ct);
+                await watch(Context, linked.Token);
+            }
+            catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+            {
+                // The test is done with this watch.
             }
             finally
             {
@@ -122,6 +129,7 @@ internal sealed class WatchClient(DefaultHttpContext context, Pipe pipe) : IAsyn
 
     public async ValueTask DisposeAsync()
     {
+        await _stop.CancelAsync();
         await pipe.Reader.CompleteAsync();
         if (Running is not null)
         {
@@ -136,5 +144,6 @@ internal sealed class WatchClient(DefaultHttpContext context, Pipe pipe) : IAsyn
         }
 
         _reader.Dispose();
+        _stop.Dispose();
     }
 }
