@@ -7,10 +7,12 @@ namespace NodeAgent.Api.Registry.Listing;
 /// Writes a <c>meta/v1 Status</c> in upstream's field order. KubernetesClient's own converter for V1Status can only
 /// read (its Write throws NotImplementedException), so <c>KubernetesJson.Serialize(status)</c> cannot be used.
 /// </summary>
-internal static class StatusJson
+public static class StatusJson
 {
     public static void Write(Utf8JsonWriter writer, V1Status status)
     {
+        ArgumentNullException.ThrowIfNull(writer);
+        ArgumentNullException.ThrowIfNull(status);
         writer.WriteStartObject();
         writer.WriteString("kind"u8, "Status");
         writer.WriteString("apiVersion"u8, "v1");

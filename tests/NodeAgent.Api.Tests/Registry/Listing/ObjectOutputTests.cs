@@ -112,3 +112,15 @@ public sealed class ObjectOutputTests
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 }
+
+public sealed class StatusJsonTests
+{
+    [Fact]
+    public void A_status_is_written_in_upstreams_shape()
+    {
+        var status = Api.Hosting.StatusResponses.Failure(410, "Expired", "too old resource version: 3 (7)");
+        Assert.Equal(
+            "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Failure\",\"message\":\"too old resource version: 3 (7)\",\"reason\":\"Expired\",\"code\":410}",
+            Encoding.UTF8.GetString(NodeAgent.Api.Registry.Listing.StatusJson.Serialize(status)));
+    }
+}
