@@ -24,6 +24,23 @@ public static class StatusResponses
         ArgumentNullException.ThrowIfNull(context);
         context.Response.StatusCode = code;
         context.Response.ContentType = "application/json";
-        return context.Response.WriteAsync(KubernetesJson.Serialize(Failure(code, reason, message, details)), context.RequestAborted);
+        // The client's V1Status converter cannot write; wt-apicore replaces this with its full Status writer.
+        var body = new System.Text.Json.Nodes.JsonObject
+        {
+            ["kind"] = "Status",
+            ["apiVersion"] = "v1",
+            ["metadata"] = new System.Text.Json.Nodes.JsonObject(),
+            ["status"] = "Failure",
+            ["message"] = message,
+            ["reason"] = reason,
+            ["details"] = details is null ? null : System.Text.Json.Nodes.JsonNode.Parse(KubernetesJson.Serialize(details)),
+            ["code"] = code,
+        };
+        if (details is null)
+        {
+            body.Remove("details");
+        }
+
+        return context.Response.WriteAsync(body.ToJsonString(), context.RequestAborted);
     }
 }
