@@ -11,6 +11,7 @@ internal static class CliLogging
         return LoggerFactory.Create(builder => builder
             .SetMinimumLevel(level)
             .AddFilter("Microsoft.AspNetCore", LogLevel.Warning)
+            .AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning)
             .AddSimpleConsole(console =>
             {
                 console.SingleLine = true;

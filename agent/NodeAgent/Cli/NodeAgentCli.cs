@@ -10,14 +10,10 @@ internal static class NodeAgentCli
     {
         var root = new RootCommand("NodeAgent: a small Kubernetes node with its own CRI runtime");
         root.Subcommands.Add(VersionCommand.Create(context));
-        root.Subcommands.Add(ConfiguredCommand.Create(
-            "server", "Run everything: API server, storage, controllers, scheduler, node role, proxy and CRI runtime",
-            ConfigKeys.Server, context, ConfiguredCommand.NotImplemented("server")));
+        root.Subcommands.Add(ServerCommand.Create(context));
         root.Subcommands.Add(CriCommand.Create(context));
         root.Subcommands.Add(ImagesCommand.Create(context));
-        root.Subcommands.Add(ConfiguredCommand.Create(
-            "kubeconfig", "Print the admin kubeconfig of a local server",
-            ConfigKeys.KubeconfigCommand, context, ConfiguredCommand.NotImplemented("kubeconfig")));
+        root.Subcommands.Add(KubeconfigCommand.Create(context));
         return root;
     }
 

@@ -46,7 +46,7 @@ public static class ConfigKeys
         Config, DataDir, RunDir, InsecureRegistry, RegistryConfig,
     ];
 
-    public static readonly IReadOnlyList<ConfigKey> KubeconfigCommand = [Config, DataDir, Kubeconfig];
+    public static readonly IReadOnlyList<ConfigKey> KubeconfigCommand = [Config, DataDir, Kubeconfig, ApiAddress, ApiPort];
 
     public static ConfigKey? Find(string name) => All.FirstOrDefault(k => k.Name == name);
 }

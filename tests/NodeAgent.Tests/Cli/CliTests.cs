@@ -31,18 +31,6 @@ public sealed class CliTests
         Assert.Contains(args[^1], stderr, StringComparison.Ordinal);
     }
 
-    [Theory]
-    [InlineData("server")]
-    [InlineData("kubeconfig")]
-    public async Task Unbuilt_subcommands_say_so_and_fail(params string[] args)
-    {
-        var (exitCode, stdout, stderr) = await CliRunner.RunAsync(args);
-
-        Assert.Equal(ExitCodes.NotImplemented, exitCode);
-        Assert.Empty(stdout);
-        Assert.Contains("not implemented yet", stderr, StringComparison.Ordinal);
-    }
-
     [Fact]
     public async Task Bad_cidr_flag_names_the_setting_and_value()
     {
