@@ -135,13 +135,20 @@ internal sealed partial class ResourceHandlers
     private static bool AllowsCreateOnUpdate(RequestTarget target) =>
         target.Subresource is null && target.Resource.Plural is "events" or "endpoints" or "leases";
 
+    /// <summary>
+    /// Upstream answers a finished DELETE with the deleted object for pods, services and service
+    /// accounts (their OpenAPI response type, which typed clients decode) and with a Status for the rest.
+    /// </summary>
+    private static bool ReturnsDeletedObject(ResourceDefinition resource) =>
+        resource.Group.Length == 0 && resource.Plural is "pods" or "services" or "serviceaccounts";
+
     private async Task DeleteAsync(HttpContext context, RequestTarget target, CancellationToken ct)
     {
         var options = RequestOptions.From(context.Request);
         var deleteOptions = await ReadDeleteOptionsAsync(context, ct);
         var dryRun = options.DryRun || deleteOptions.DryRun?.Contains("All") == true;
         var result = await _writer.DeleteAsync(target.Resource, target.Namespace, target.Name!, deleteOptions, dryRun, ct);
-        if (!result.Removed)
+        if (!result.Removed || ReturnsDeletedObject(target.Resource))
         {
             await WriteObjectAsync(context, target.Resource, result.Body, StatusCodes.Status200OK, ct, options);
             return;

@@ -60,7 +60,9 @@ public sealed class DeleteTests(ApiServerFixture api) : IClassFixture<ApiServerF
         var deadline = DateTimeOffset.Parse(lingering["metadata"]!["deletionTimestamp"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture);
         Assert.InRange(deadline - DateTimeOffset.UtcNow, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(21));
         Assert.Equal(5, shorter["metadata"]!["deletionGracePeriodSeconds"]!.GetValue<long>());
-        Assert.Equal("Success", finished["status"]!.GetValue<string>());
+        // A finished pod deletion answers with the deleted pod, as upstream's pods do.
+        Assert.Equal("Pod", finished["kind"]!.GetValue<string>());
+        Assert.NotNull(finished["metadata"]!["deletionTimestamp"]);
         await api.SendJsonAsync(HttpMethod.Get, path, null, HttpStatusCode.NotFound, cts.Token);
     }
 
@@ -71,9 +73,10 @@ public sealed class DeleteTests(ApiServerFixture api) : IClassFixture<ApiServerF
         var ns = await api.NewNamespaceAsync(cts.Token);
         await api.SendJsonAsync(HttpMethod.Post, $"api/v1/namespaces/{ns}/pods", Manifests.Pod("loose"), HttpStatusCode.Created, cts.Token);
 
-        var status = await api.SendJsonAsync(HttpMethod.Delete, $"api/v1/namespaces/{ns}/pods/loose", null, HttpStatusCode.OK, cts.Token);
+        var deleted = await api.SendJsonAsync(HttpMethod.Delete, $"api/v1/namespaces/{ns}/pods/loose", null, HttpStatusCode.OK, cts.Token);
 
-        Assert.Equal("Success", status["status"]!.GetValue<string>());
+        Assert.Equal("Pod", deleted["kind"]!.GetValue<string>());
+        Assert.Equal("loose", deleted["metadata"]!["name"]!.GetValue<string>());
         await api.SendJsonAsync(HttpMethod.Get, $"api/v1/namespaces/{ns}/pods/loose", null, HttpStatusCode.NotFound, cts.Token);
     }
 
