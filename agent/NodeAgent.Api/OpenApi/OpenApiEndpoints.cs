@@ -53,7 +53,7 @@ public static class OpenApiEndpoints
             var document = documents.V3(path.TrimEnd('/'));
             if (document is null)
             {
-                return Hosting.StatusResponses.WriteAsync(context, StatusCodes.Status404NotFound, "NotFound", "the server could not find the requested resource");
+                return NotFoundAsync(context);
             }
 
             context.Response.Headers.Append(HeaderNames.Vary, "Accept");
@@ -121,6 +121,17 @@ public static class OpenApiEndpoints
         }
 
         return false;
+    }
+
+    // Written here rather than through Hosting.StatusResponses: KubernetesJson cannot serialize V1Status
+    // (its V1StatusObjectViewConverter.Write throws NotImplementedException in KubernetesClient 21).
+    private static Task NotFoundAsync(HttpContext context)
+    {
+        context.Response.StatusCode = StatusCodes.Status404NotFound;
+        context.Response.ContentType = "application/json";
+        return context.Response.WriteAsync(
+            """{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"the server could not find the requested resource","reason":"NotFound","details":{},"code":404}""",
+            context.RequestAborted);
     }
 
     private static Task NotAcceptableAsync(HttpContext context)
