@@ -27,6 +27,25 @@ public sealed class KubectlOpenApiTests
                 image: nginx
         """;
 
+    private const string ManifestWithSidecar = """
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: web
+        spec:
+          selector:
+            matchLabels: {app: web}
+          template:
+            metadata:
+              labels: {app: web}
+            spec:
+              containers:
+              - name: web
+                image: nginx
+              - name: sidecar
+                image: busybox
+        """;
+
     public static TheoryData<string> Versions => new() { "1.32", "1.27" };
 
     [Theory]
@@ -88,6 +107,30 @@ public sealed class KubectlOpenApiTests
             && r.Contains("fieldValidation=Strict", StringComparison.Ordinal));
         Assert.Contains("Error from server (BadRequest): error when creating \"STDIN\": strict decoding error: unknown field \"spec.bogus\"",
             result.StandardError, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(Versions))]
+    public async Task Client_side_apply_merges_containers_by_name_using_the_served_patch_metadata(string version)
+    {
+        using var deadline = TestDeadline.Seconds(60);
+        using var temp = new TempDirectory(TestIds.NewPrefix());
+        await using var server = await OpenApiTestServer.StartAsync(temp.Path, deadline.Token);
+        const string LastApplied = """{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web","namespace":"default"},"spec":{"selector":{"matchLabels":{"app":"web"}},"template":{"metadata":{"labels":{"app":"web"}},"spec":{"containers":[{"name":"web","image":"nginx"}]}}}}""";
+        server.LiveObjects["/apis/apps/v1/namespaces/default/deployments/web"] =
+            """{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web","namespace":"default","resourceVersion":"5","annotations":{"kubectl.kubernetes.io/last-applied-configuration":"""
+            + System.Text.Json.JsonSerializer.Serialize(LastApplied)
+            + """}},"spec":{"selector":{"matchLabels":{"app":"web"}},"template":{"metadata":{"labels":{"app":"web"}},"spec":{"containers":[{"name":"web","image":"nginx"}]}}}}""";
+        using var kubectl = new KubectlRunner(server.KubeconfigPath, Binary(version));
+
+        var result = await kubectl.RunAsync(["apply", "-f", "-", "-v=5"], deadline.Token, ManifestWithSidecar);
+
+        // A strategic merge patch that adds the sidecar by its merge key and keeps the order.
+        Assert.True(server.PatchBodies.Count == 1, result.StandardError + string.Join('\n', server.OtherRequests));
+        var patch = server.PatchBodies.Single();
+        Assert.Contains("\"$setElementOrder/containers\":[{\"name\":\"web\"},{\"name\":\"sidecar\"}]", patch, StringComparison.Ordinal);
+        Assert.Contains("\"containers\":[{\"image\":\"busybox\",\"name\":\"sidecar\"}]", patch, StringComparison.Ordinal);
+        Assert.DoesNotContain("error calculating patch from openapi", result.StandardError, StringComparison.Ordinal);
     }
 
     private static string Binary(string version) => version == "1.32" ? KubectlBinaries.DefaultPath : KubectlBinaries.Require(version);

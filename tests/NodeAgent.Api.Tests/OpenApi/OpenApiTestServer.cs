@@ -37,6 +37,12 @@ internal sealed class OpenApiTestServer : IAsyncDisposable
     /// <summary>"METHOD path?query" of every request the catch-all answered.</summary>
     public ConcurrentQueue<string> OtherRequests { get; } = new();
 
+    /// <summary>Bodies of the PATCH requests the catch-all answered.</summary>
+    public ConcurrentQueue<string> PatchBodies { get; } = new();
+
+    /// <summary>JSON the catch-all returns for a GET of the path (404 for any other).</summary>
+    public ConcurrentDictionary<string, string> LiveObjects { get; } = new(StringComparer.Ordinal);
+
     public static IReadOnlyList<ResourceDefinition> Resources { get; } = BuiltinResources.All(
         new ResourceContext(null!, IPNetwork.Parse("10.43.0.0/16"), TimeProvider.System));
 
@@ -55,12 +61,23 @@ internal sealed class OpenApiTestServer : IAsyncDisposable
         app.MapGet("/api/v1", () => Results.Json(ResourceList("", "v1")));
         app.MapGet("/apis/{group}/{version}", (string group, string version) =>
             Resources.Any(r => r.Group == group && r.Version == version) ? Results.Json(ResourceList(group, version)) : Results.NotFound());
-        app.Map("/{**rest}", (HttpContext context) =>
+        app.Map("/{**rest}", async (HttpContext context) =>
         {
             server!.OtherRequests.Enqueue($"{context.Request.Method} {context.Request.Path}{context.Request.QueryString}");
-            return context.Request.Method == "GET"
-                ? Results.Json(Status(404, "NotFound", "not found"), statusCode: 404)
-                : Results.Json(Status(400, "BadRequest", "strict decoding error: unknown field \"spec.bogus\""), statusCode: 400);
+            if (context.Request.Method == "GET")
+            {
+                return server.LiveObjects.TryGetValue(context.Request.Path, out var live)
+                    ? Results.Text(live, "application/json")
+                    : Results.Json(Status(404, "NotFound", "not found"), statusCode: 404);
+            }
+
+            if (context.Request.Method == "PATCH")
+            {
+                using var reader = new StreamReader(context.Request.Body);
+                server.PatchBodies.Enqueue(await reader.ReadToEndAsync(context.RequestAborted));
+            }
+
+            return Results.Json(Status(400, "BadRequest", "strict decoding error: unknown field \"spec.bogus\""), statusCode: 400);
         });
 
         await app.StartAsync(ct);
