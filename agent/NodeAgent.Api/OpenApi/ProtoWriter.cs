@@ -1,18 +1,21 @@
-using System.Buffers;
 using System.Text;
 
 namespace NodeAgent.Api.OpenApi;
 
 /// <summary>
 /// Just enough of the protobuf wire format (proto3: varints, length-delimited strings and messages,
-/// defaults omitted) to write gnostic's <c>openapi.v2.Document</c>. A nested message is written to
-/// its own buffer first because its length prefix comes before it.
+/// defaults omitted) to write gnostic's <c>openapi.v2.Document</c>. Everything goes into one growing
+/// buffer: a nested message reserves the longest length prefix, is written in place, and is moved
+/// back over the unused prefix bytes once its length is known (no buffer per message).
 /// </summary>
 internal sealed class ProtoWriter
 {
-    private readonly ArrayBufferWriter<byte> _buffer = new(64);
+    private const int MaxLengthPrefix = 5; // a varint of up to 2^35 - 1 bytes
 
-    public ReadOnlySpan<byte> WrittenSpan => _buffer.WrittenSpan;
+    private byte[] _buffer = new byte[64 * 1024];
+    private int _length;
+
+    public ReadOnlySpan<byte> WrittenSpan => _buffer.AsSpan(0, _length);
 
     public void String(int field, string? value)
     {
@@ -24,9 +27,8 @@ internal sealed class ProtoWriter
         Tag(field, wireType: 2);
         var length = Encoding.UTF8.GetByteCount(value);
         Varint((ulong)length);
-        var span = _buffer.GetSpan(length);
-        Encoding.UTF8.GetBytes(value, span);
-        _buffer.Advance(length);
+        Ensure(length);
+        _length += Encoding.UTF8.GetBytes(value, _buffer.AsSpan(_length));
     }
 
     public void Strings(int field, IEnumerable<string> values)
@@ -50,26 +52,50 @@ internal sealed class ProtoWriter
     public void Message(int field, Action<ProtoWriter> write)
     {
         ArgumentNullException.ThrowIfNull(write);
-        var child = new ProtoWriter();
-        write(child);
         Tag(field, wireType: 2);
-        Varint((ulong)child._buffer.WrittenCount);
-        _buffer.Write(child._buffer.WrittenSpan);
+        Ensure(MaxLengthPrefix);
+        var prefixAt = _length;
+        _length += MaxLengthPrefix;
+        write(this);
+
+        var contentLength = _length - prefixAt - MaxLengthPrefix;
+        Span<byte> prefix = stackalloc byte[MaxLengthPrefix];
+        var prefixLength = EncodeVarint((ulong)contentLength, prefix);
+        if (prefixLength < MaxLengthPrefix)
+        {
+            _buffer.AsSpan(prefixAt + MaxLengthPrefix, contentLength).CopyTo(_buffer.AsSpan(prefixAt + prefixLength));
+            _length -= MaxLengthPrefix - prefixLength;
+        }
+
+        prefix[..prefixLength].CopyTo(_buffer.AsSpan(prefixAt));
     }
 
     private void Tag(int field, int wireType) => Varint(((ulong)field << 3) | (uint)wireType);
 
     private void Varint(ulong value)
     {
-        var span = _buffer.GetSpan(10);
+        Ensure(10);
+        _length += EncodeVarint(value, _buffer.AsSpan(_length));
+    }
+
+    private static int EncodeVarint(ulong value, Span<byte> destination)
+    {
         var i = 0;
         while (value >= 0x80)
         {
-            span[i++] = (byte)(value | 0x80);
+            destination[i++] = (byte)(value | 0x80);
             value >>= 7;
         }
 
-        span[i++] = (byte)value;
-        _buffer.Advance(i);
+        destination[i++] = (byte)value;
+        return i;
+    }
+
+    private void Ensure(int count)
+    {
+        if (_length + count > _buffer.Length)
+        {
+            Array.Resize(ref _buffer, Math.Max(_buffer.Length * 2, _length + count));
+        }
     }
 }
