@@ -1,0 +1,96 @@
+using System.Buffers;
+using System.Text.Json;
+using NodeAgent.Api.Resources;
+
+namespace NodeAgent.Api.OpenApi;
+
+/// <summary>
+/// The OpenAPI documents of the served resources, built on first request (reflection over the
+/// models takes tens of milliseconds and a few MB that are garbage right after) and then kept only
+/// as compressed bytes. The v2 document and the v3 set are built independently: kubectl 1.27+
+/// asks for v3 only.
+/// </summary>
+public sealed class OpenApiDocuments
+{
+    private readonly IReadOnlyList<ResourceDefinition> _resources;
+    private readonly Lazy<StoredDocument> _v2;
+    private readonly Lazy<StoredDocument> _v2Protobuf;
+    private readonly Lazy<V3Documents> _v3;
+
+    public OpenApiDocuments(IReadOnlyList<ResourceDefinition> resources)
+    {
+        ArgumentNullException.ThrowIfNull(resources);
+        _resources = resources;
+        _v2 = new Lazy<StoredDocument>(BuildV2, LazyThreadSafetyMode.ExecutionAndPublication);
+        _v2Protobuf = new Lazy<StoredDocument>(BuildV2Protobuf, LazyThreadSafetyMode.ExecutionAndPublication);
+        _v3 = new Lazy<V3Documents>(BuildV3, LazyThreadSafetyMode.ExecutionAndPublication);
+    }
+
+    /// <summary>The Swagger 2.0 document (<c>/openapi/v2</c>).</summary>
+    internal StoredDocument V2 => _v2.Value;
+
+    /// <summary>The same document as gnostic protobuf, the form kubectl asks for.</summary>
+    internal StoredDocument V2Protobuf => _v2Protobuf.Value;
+
+    /// <summary>The <c>/openapi/v3</c> index: <c>{"paths": {"api/v1": {"serverRelativeURL": "/openapi/v3/api/v1?hash=…"}, …}}</c>.</summary>
+    internal StoredDocument V3Index => _v3.Value.Index;
+
+    /// <summary>The OpenAPI 3.0 document of one group-version, keyed "api/v1" or "apis/apps/v1".</summary>
+    internal StoredDocument? V3(string groupVersionPath) => _v3.Value.ByPath.GetValueOrDefault(groupVersionPath);
+
+    /// <summary>"api/v1" or "apis/apps/v1": the key of a group-version in the v3 index.</summary>
+    internal static string GroupVersionPath(string group, string version) => ApiOperations.GroupVersionPrefix(group, version).TrimStart('/');
+
+    private StoredDocument BuildV2()
+    {
+        var catalog = SchemaCatalog.Build(_resources);
+        var json = OpenApiDocumentWriter.WriteV2(ApiOperations.For(_resources), catalog.Definitions.Values.OrderBy(d => d.Name, StringComparer.Ordinal));
+        return StoredDocument.From(json);
+    }
+
+    private StoredDocument BuildV2Protobuf()
+    {
+        var catalog = SchemaCatalog.Build(_resources);
+        var bytes = SwaggerV2Protobuf.Write(ApiOperations.For(_resources), catalog.Definitions.Values.OrderBy(d => d.Name, StringComparer.Ordinal));
+        return StoredDocument.From(bytes);
+    }
+
+    private V3Documents BuildV3()
+    {
+        var catalog = SchemaCatalog.Build(_resources);
+        var byPath = new SortedDictionary<string, StoredDocument>(StringComparer.Ordinal);
+        foreach (var groupVersion in _resources.GroupBy(r => GroupVersionPath(r.Group, r.Version)))
+        {
+            var paths = ApiOperations.For(groupVersion);
+            var roots = paths.SelectMany(p => p.Operations).SelectMany(o => new[] { o.Body, o.Response }).OfType<string>().Distinct(StringComparer.Ordinal);
+            byPath[groupVersion.Key] = StoredDocument.From(OpenApiDocumentWriter.WriteV3(paths, catalog.Closure(roots)));
+        }
+
+        return new V3Documents(WriteIndex(byPath), byPath);
+    }
+
+    private static StoredDocument WriteIndex(IReadOnlyDictionary<string, StoredDocument> byPath)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteStartObject("paths");
+            foreach (var (path, document) in byPath)
+            {
+                writer.WriteStartObject(path);
+                writer.WriteString("serverRelativeURL", ServerRelativeUrl(path, document.Hash));
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndObject();
+            writer.WriteEndObject();
+        }
+
+        return StoredDocument.From(buffer.WrittenSpan.ToArray());
+    }
+
+    internal static string ServerRelativeUrl(string groupVersionPath, string hash) => $"/openapi/v3/{groupVersionPath}?hash={hash}";
+
+    private sealed record V3Documents(StoredDocument Index, IReadOnlyDictionary<string, StoredDocument> ByPath);
+}
