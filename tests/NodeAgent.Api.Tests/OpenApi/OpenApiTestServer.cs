@@ -44,7 +44,7 @@ internal sealed class OpenApiTestServer : IAsyncDisposable
     public ConcurrentDictionary<string, string> LiveObjects { get; } = new(StringComparer.Ordinal);
 
     public static IReadOnlyList<ResourceDefinition> Resources { get; } = BuiltinResources.All(
-        new ResourceContext(null!, IPNetwork.Parse("10.43.0.0/16"), TimeProvider.System));
+        NodeAgent.Api.Tests.Resources.Core.StrategyKit.UnitContext());
 
     public static async Task<OpenApiTestServer> StartAsync(string kubeconfigDirectory, CancellationToken ct)
     {
