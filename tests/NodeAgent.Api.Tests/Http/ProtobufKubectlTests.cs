@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
 using NodeAgent.Api.Tests.Fixtures;
@@ -156,5 +158,69 @@ public sealed class ProtobufKubectlTests(ApiServerFixture api) : IClassFixture<A
         var env = Assert.Single(container.GetProperty("env").EnumerateArray());
         Assert.Equal("A", env.GetProperty("name").GetString());
         Assert.Equal("B", env.GetProperty("value").GetString());
+    }
+
+    [Fact]
+    public async Task Create_job_from_a_cronjob_carries_owner_reference_and_annotation()
+    {
+        using var cts = TestDeadline.Seconds(60);
+        var ns = await api.NewNamespaceAsync(cts.Token);
+        await CreateAsync(["create", "cronjob", "nightly", "-n", ns, "--image=busybox", "--schedule=0 3 * * *"], cts.Token);
+
+        await CreateAsync(["create", "job", "nightly-now", "-n", ns, "--from=cronjob/nightly"], cts.Token);
+        var cronJob = await GetAsync(ns, "cronjob", "nightly", cts.Token);
+        var job = await GetAsync(ns, "job", "nightly-now", cts.Token);
+
+        var meta = job.GetProperty("metadata");
+        Assert.Equal("manual", meta.GetProperty("annotations").GetProperty("cronjob.kubernetes.io/instantiate").GetString());
+        var owner = Assert.Single(meta.GetProperty("ownerReferences").EnumerateArray());
+        Assert.Equal("batch/v1", owner.GetProperty("apiVersion").GetString());
+        Assert.Equal("CronJob", owner.GetProperty("kind").GetString());
+        Assert.Equal("nightly", owner.GetProperty("name").GetString());
+        Assert.Equal(cronJob.GetProperty("metadata").GetProperty("uid").GetString(), owner.GetProperty("uid").GetString());
+        Assert.True(owner.GetProperty("controller").GetBoolean());
+    }
+
+    [Fact]
+    public async Task Run_with_expose_privileged_and_annotations_creates_pod_and_service()
+    {
+        using var cts = TestDeadline.Seconds(60);
+        var ns = await api.NewNamespaceAsync(cts.Token);
+
+        await CreateAsync(["run", "web", "-n", ns, "--image=busybox", "--port=8080", "--expose", "--privileged", "--annotations=team=blue"], cts.Token);
+        var pod = await GetAsync(ns, "pod", "web", cts.Token);
+        var service = await GetAsync(ns, "service", "web", cts.Token);
+
+        Assert.Equal("blue", pod.GetProperty("metadata").GetProperty("annotations").GetProperty("team").GetString());
+        var container = Assert.Single(pod.GetProperty("spec").GetProperty("containers").EnumerateArray());
+        Assert.True(container.GetProperty("securityContext").GetProperty("privileged").GetBoolean());
+        Assert.Equal(8080, Assert.Single(container.GetProperty("ports").EnumerateArray()).GetProperty("containerPort").GetInt32());
+        var port = Assert.Single(service.GetProperty("spec").GetProperty("ports").EnumerateArray());
+        Assert.Equal(8080, port.GetProperty("port").GetInt32());
+        Assert.Equal(8080, port.GetProperty("targetPort").GetInt32());
+        Assert.Equal("web", service.GetProperty("spec").GetProperty("selector").GetProperty("run").GetString());
+    }
+
+    [Fact]
+    public async Task Create_tls_secret()
+    {
+        using var cts = TestDeadline.Seconds(60);
+        var ns = await api.NewNamespaceAsync(cts.Token);
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        using var certificate = new CertificateRequest("CN=example.test", key, HashAlgorithmName.SHA256)
+            .CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-1), DateTimeOffset.UtcNow.AddDays(1));
+        var certPem = certificate.ExportCertificatePem();
+        var keyPem = key.ExportPkcs8PrivateKeyPem();
+        var certPath = Path.Combine(api.TempPath, $"{ns}.crt");
+        var keyPath = Path.Combine(api.TempPath, $"{ns}.key");
+        await File.WriteAllTextAsync(certPath, certPem, cts.Token);
+        await File.WriteAllTextAsync(keyPath, keyPem, cts.Token);
+
+        await CreateAsync(["create", "secret", "tls", "site", "-n", ns, $"--cert={certPath}", $"--key={keyPath}"], cts.Token);
+        var secret = await GetAsync(ns, "secret", "site", cts.Token);
+
+        Assert.Equal("kubernetes.io/tls", secret.GetProperty("type").GetString());
+        Assert.Equal(certPem, Encoding.UTF8.GetString(Convert.FromBase64String(secret.GetProperty("data").GetProperty("tls.crt").GetString()!)).TrimEnd('\n'));
+        Assert.Equal(keyPem, Encoding.UTF8.GetString(Convert.FromBase64String(secret.GetProperty("data").GetProperty("tls.key").GetString()!)).TrimEnd('\n'));
     }
 }
