@@ -33,7 +33,9 @@ internal static partial class ServerCommand
 
         try
         {
-            return await RunUntilStoppedAsync(options, loggerFactory, logger, stop.Token);
+            var exitCode = await RunUntilStoppedAsync(options, loggerFactory, logger, stop.Token);
+            LogStopped(logger);
+            return exitCode;
         }
         catch (ServerStartException e)
         {
@@ -245,6 +247,9 @@ internal static partial class ServerCommand
 
     [LoggerMessage(Level = LogLevel.Information, Message = "API serving on {Server} (datastore {Datastore}); admin kubeconfig written to {Kubeconfig}")]
     private static partial void LogServing(ILogger logger, Uri server, string datastore, string kubeconfig);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stopped: the API is closed and the datastore flushed")]
+    private static partial void LogStopped(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Started {Component}")]
     private static partial void LogComponentStarted(ILogger logger, string component);
