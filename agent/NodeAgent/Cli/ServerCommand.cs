@@ -93,10 +93,18 @@ internal static partial class ServerCommand
             }
 
             await WaitForStopAsync(stop);
-            LogStopping(logger);
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // SIGTERM while the components were starting: stop those that started, like any other shutdown.
         }
         finally
         {
+            if (stop.IsCancellationRequested)
+            {
+                LogStopping(logger);
+            }
+
             // Reverse order: scheduler, node role (pods keep running), runtime; then the API and the store.
             while (started.TryPop(out var component))
             {
@@ -114,9 +122,14 @@ internal static partial class ServerCommand
         {
             await component.StartAsync(environment, stop);
         }
-        catch (Exception e) when (e is not OperationCanceledException || !stop.IsCancellationRequested)
+        catch (Exception e) when (!stop.IsCancellationRequested)
         {
             throw new ServerStartException(ExitCodes.Failure, $"cannot start the {component.Name}: {e.Message}");
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Stopped while starting: however the component noticed (an aborted call, a closed socket), it is a shutdown.
+            throw new OperationCanceledException($"stopped while starting the {component.Name}", e, stop);
         }
     }
 
