@@ -180,6 +180,14 @@ public sealed partial class PodSyncer : IAsyncDisposable
         }
 
         _volumes.TearDown(uid);
+        // The pod's log directory goes with its containers (kubelet removes it once the pod is gone), or
+        // /var/log/pods fills with the logs of every pod the node ever ran.
+        var logDirectory = _sandboxes.LogDirectory(pod);
+        if (Directory.Exists(logDirectory))
+        {
+            Directory.Delete(logDirectory, recursive: true);
+        }
+
         _backoff.ForgetPod(uid);
         _imageBackoff.ForgetPod(uid);
         _pods.TryRemove(uid, out _);

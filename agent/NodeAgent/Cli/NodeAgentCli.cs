@@ -28,7 +28,9 @@ internal static class NodeAgentCli
             return ExitCodes.Usage;
         }
 
-        var invocation = new InvocationConfiguration { Output = context.Output, Error = context.Error };
+        // No System.CommandLine termination handling: its default forces exit 143 two seconds after SIGTERM, which cuts
+        // short `server`'s orderly shutdown (components, API, datastore); server and cri handle SIGTERM themselves.
+        var invocation = new InvocationConfiguration { Output = context.Output, Error = context.Error, ProcessTerminationTimeout = null };
         return await result.InvokeAsync(invocation, cancellationToken);
     }
 

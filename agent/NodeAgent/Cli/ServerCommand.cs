@@ -33,7 +33,9 @@ internal static partial class ServerCommand
 
         try
         {
-            return await RunUntilStoppedAsync(options, loggerFactory, logger, stop.Token);
+            var exitCode = await RunUntilStoppedAsync(options, loggerFactory, logger, stop.Token);
+            LogStopped(logger);
+            return exitCode;
         }
         catch (ServerStartException e)
         {
@@ -84,22 +86,51 @@ internal static partial class ServerCommand
         {
             foreach (var component in ServerComponents.For(options))
             {
-                await component.StartAsync(environment, stop);
+                // Pushed before it starts: a half-started component is disposed too.
                 started.Push(component);
+                await StartComponentAsync(component, environment, stop);
+                LogComponentStarted(logger, component.Name);
             }
 
             await WaitForStopAsync(stop);
-            LogStopping(logger);
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // SIGTERM while the components were starting: stop those that started, like any other shutdown.
         }
         finally
         {
+            if (stop.IsCancellationRequested)
+            {
+                LogStopping(logger);
+            }
+
+            // Reverse order: scheduler, node role (pods keep running), runtime; then the API and the store.
             while (started.TryPop(out var component))
             {
                 await component.DisposeAsync();
+                LogComponentStopped(logger, component.Name);
             }
         }
 
         return ExitCodes.Success;
+    }
+
+    private static async Task StartComponentAsync(IServerComponent component, ServerEnvironment environment, CancellationToken stop)
+    {
+        try
+        {
+            await component.StartAsync(environment, stop);
+        }
+        catch (Exception e) when (!stop.IsCancellationRequested)
+        {
+            throw new ServerStartException(ExitCodes.Failure, $"cannot start the {component.Name}: {e.Message}");
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Stopped while starting: however the component noticed (an aborted call, a closed socket), it is a shutdown.
+            throw new OperationCanceledException($"stopped while starting the {component.Name}", e, stop);
+        }
     }
 
     /// <summary>A second SIGTERM may be dispatched while the first one's shutdown disposes the source.</summary>
@@ -230,7 +261,16 @@ internal static partial class ServerCommand
     [LoggerMessage(Level = LogLevel.Information, Message = "API serving on {Server} (datastore {Datastore}); admin kubeconfig written to {Kubeconfig}")]
     private static partial void LogServing(ILogger logger, Uri server, string datastore, string kubeconfig);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Shutting down: stopping the API and closing the datastore")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stopped: the API is closed and the datastore flushed")]
+    private static partial void LogStopped(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Started {Component}")]
+    private static partial void LogComponentStarted(ILogger logger, string component);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stopped {Component}")]
+    private static partial void LogComponentStopped(ILogger logger, string component);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Shutting down: stopping the scheduler, the node role (pods keep running) and the runtime, then the API and the datastore")]
     private static partial void LogStopping(ILogger logger);
 
     /// <summary>A start-up failure with the one line the user sees and the exit code.</summary>

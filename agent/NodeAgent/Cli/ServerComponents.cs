@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using NodeAgent.Configuration;
 using NodeAgent.Storage;
@@ -5,9 +7,8 @@ using NodeAgent.Storage;
 namespace NodeAgent.Cli;
 
 /// <summary>
-/// Something <c>nodeagent server</c> runs once the API answers and the admin kubeconfig exists:
-/// the seam where the controllers, the scheduler and the node role join (issue 6). Started in
-/// order, disposed in reverse order before the API stops.
+/// Something <c>nodeagent server</c> runs once the API answers and the admin kubeconfig exists: the CRI runtime, the
+/// node role and the scheduler. Started in order, disposed in reverse order before the API stops.
 /// </summary>
 internal interface IServerComponent : IAsyncDisposable
 {
@@ -26,10 +27,45 @@ internal sealed record ServerEnvironment(
 
 internal static class ServerComponents
 {
-    /// <summary>None yet: controllers, scheduler and node role are added here as they are built.</summary>
+    /// <summary>The socket name of the in-process runtime under --run-dir.</summary>
+    public const string CriSocketName = "cri.sock";
+
+    /// <summary>
+    /// The runtime (unless --container-runtime-endpoint names another), then the node role, then the scheduler — the
+    /// scheduler last so the node exists before the first pod is placed (docs/node.md).
+    /// </summary>
     public static IReadOnlyList<IServerComponent> For(NodeAgentOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return [];
+        var components = new List<IServerComponent>();
+        var criEndpoint = options.ContainerRuntimeEndpoint;
+        if (criEndpoint is null)
+        {
+            var runtime = new RuntimeComponent();
+            criEndpoint = RuntimeComponent.Endpoint(options);
+            components.Add(runtime);
+        }
+
+        components.Add(new NodeRoleComponent(criEndpoint));
+        components.Add(new SchedulerComponent());
+        return components;
+    }
+
+    /// <summary>
+    /// This node's share of --pod-cidr: the first /24 (IPv4) or /64 (IPv6), or the whole range when it is already that
+    /// small. With one node per cluster the rest stays unused; it is what the node's spec.podCIDR and the runtime's
+    /// bridge IPAM get.
+    /// </summary>
+    public static IPNetwork NodePodCidr(IPNetwork clusterCidr)
+    {
+        var nodePrefix = clusterCidr.BaseAddress.AddressFamily == AddressFamily.InterNetworkV6 ? 64 : 24;
+        return clusterCidr.PrefixLength >= nodePrefix ? clusterCidr : new IPNetwork(clusterCidr.BaseAddress, nodePrefix);
+    }
+
+    /// <summary>The node's address: the API address when it is a specific one, else loopback.</summary>
+    public static string HostIP(IPAddress apiAddress)
+    {
+        ArgumentNullException.ThrowIfNull(apiAddress);
+        return apiAddress.Equals(IPAddress.Any) || apiAddress.Equals(IPAddress.IPv6Any) ? IPAddress.Loopback.ToString() : apiAddress.ToString();
     }
 }

@@ -26,9 +26,11 @@ public sealed class NodeAgentServer : IApiServerEndpoint, IAsyncDisposable
 {
     private readonly TempDirectory _directory;
     private readonly Process _process;
+    private readonly string _bridge;
 
-    private NodeAgentServer(TempDirectory directory, Process process, int port, string kubeconfig, string logFile, string nodeName)
+    private NodeAgentServer(TempDirectory directory, Process process, int port, string kubeconfig, string logFile, string nodeName, string bridge)
     {
+        _bridge = bridge;
         NodeName = nodeName;
         _directory = directory;
         _process = process;
@@ -54,6 +56,8 @@ public sealed class NodeAgentServer : IApiServerEndpoint, IAsyncDisposable
         var kubeconfig = directory.Combine("admin.kubeconfig");
         var logFile = directory.Combine("nodeagent-server.log");
         var config = directory.Combine("empty-config.yaml");
+        // The server runs the whole node: its runtime creates this bridge with the first pod it gets.
+        var bridge = prefix[..Math.Min(prefix.Length, 12)] + "b";
         await File.WriteAllTextAsync(config, string.Empty, cancellationToken);
         var args = new List<string>
         {
@@ -64,13 +68,13 @@ public sealed class NodeAgentServer : IApiServerEndpoint, IAsyncDisposable
             "--api-port", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--kubeconfig", kubeconfig,
             "--node-name", prefix + "-server",
-            "--bridge", prefix[..Math.Min(prefix.Length, 12)] + "b",
+            "--bridge", bridge,
             "--pod-cidr", TestIds.NewSubnet24(),
         };
 
         // No config file of the host may leak into a test.
         var process = TestProcess.StartBackground("dotnet", args, logFile, new Dictionary<string, string> { ["NODEAGENT_CONFIG"] = config });
-        var server = new NodeAgentServer(directory, process, port, kubeconfig, logFile, prefix + "-server");
+        var server = new NodeAgentServer(directory, process, port, kubeconfig, logFile, prefix + "-server", bridge);
         try
         {
             await server.WaitUntilReadyAsync(cancellationToken);
@@ -91,6 +95,8 @@ public sealed class NodeAgentServer : IApiServerEndpoint, IAsyncDisposable
     {
         await TestProcess.StopAsync(_process, TimeSpan.FromSeconds(15));
         _process.Dispose();
+        using var cleanup = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await NodeAgent.Testing.Containerd.HostCleanup.DeleteBridgeAsync(_bridge, cleanup.Token);
         _directory.Dispose();
     }
 

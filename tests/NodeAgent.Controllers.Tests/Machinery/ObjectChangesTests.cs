@@ -32,7 +32,7 @@ public sealed class ObjectChangesTests
     [Fact]
     public void A_node_heartbeat_is_no_scheduling_change_but_room_taints_and_readiness_are()
     {
-        var old = Node("n");
+        var old = Scheduler.SchedulerObjects.Node("n");
         var heartbeat = ObjectCopy.Clone(old);
         heartbeat.Status.Conditions[0].LastHeartbeatTime = DateTime.UtcNow;
         Assert.False(ObjectChanges.NodeSchedulingChanged(old, heartbeat));
@@ -41,7 +41,7 @@ public sealed class ObjectChangesTests
         grown.Status.Allocatable["cpu"] = new ResourceQuantity("8");
         var tainted = ObjectCopy.Clone(old);
         tainted.Spec.Taints = [new V1Taint { Key = "k", Effect = "NoSchedule" }];
-        var notReady = Node("n", ready: false);
+        var notReady = Scheduler.SchedulerObjects.Node("n", ready: false);
         var cordoned = ObjectCopy.Clone(old);
         cordoned.Spec.Unschedulable = true;
         Assert.All([grown, tainted, notReady, cordoned], n => Assert.True(ObjectChanges.NodeSchedulingChanged(old, n)));

@@ -8,7 +8,7 @@ public sealed class SchedulingAlgorithmTests
     [Fact]
     public void One_node_without_room_says_so_in_upstream_words()
     {
-        var decision = SchedulingAlgorithm.Schedule(Pod("p", "3"), [new NodeInfo(Node("n1"), [])]);
+        var decision = SchedulingAlgorithm.Schedule(Pod("p", "3"), [new NodeInfo(SchedulerObjects.Node("n1"), [])]);
         Assert.False(decision.Fits);
         Assert.Equal("0/1 nodes are available: 1 Insufficient cpu.", decision.FailureMessage);
     }
@@ -16,9 +16,9 @@ public sealed class SchedulingAlgorithmTests
     [Fact]
     public void Reasons_are_counted_across_nodes_and_sorted()
     {
-        var tainted = Node("n3");
+        var tainted = SchedulerObjects.Node("n3");
         tainted.Spec.Taints = [new k8s.Models.V1Taint { Key = "a", Value = "b", Effect = "NoSchedule" }];
-        var decision = SchedulingAlgorithm.Schedule(Pod("p", "3", "5Gi"), [new NodeInfo(Node("n1"), []), new NodeInfo(Node("n2"), []), new NodeInfo(tainted, [])]);
+        var decision = SchedulingAlgorithm.Schedule(Pod("p", "3", "5Gi"), [new NodeInfo(SchedulerObjects.Node("n1"), []), new NodeInfo(SchedulerObjects.Node("n2"), []), new NodeInfo(tainted, [])]);
         Assert.Equal("0/3 nodes are available: 1 node(s) had untolerated taint {a: b}, 2 Insufficient cpu, 2 Insufficient memory.", decision.FailureMessage);
     }
 
@@ -29,9 +29,9 @@ public sealed class SchedulingAlgorithmTests
     [Fact]
     public void The_least_allocated_fitting_node_wins()
     {
-        var busy = new NodeInfo(Node("a"), [Pod("o", "1500m", "3Gi", nodeName: "a")]);
-        var idle = new NodeInfo(Node("b"), []);
-        var full = new NodeInfo(Node("c", cpu: "100m"), []);
+        var busy = new NodeInfo(SchedulerObjects.Node("a"), [Pod("o", "1500m", "3Gi", nodeName: "a")]);
+        var idle = new NodeInfo(SchedulerObjects.Node("b"), []);
+        var full = new NodeInfo(SchedulerObjects.Node("c", cpu: "100m"), []);
         Assert.Equal("b", SchedulingAlgorithm.Schedule(Pod("p", "200m", "128Mi"), [busy, idle, full]).NodeName);
     }
 

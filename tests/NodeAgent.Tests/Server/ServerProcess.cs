@@ -2,14 +2,16 @@ using System.Diagnostics;
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using NodeAgent.Testing.Common;
+using NodeAgent.Testing.Containerd;
 using NodeAgent.Testing.Processes;
 
 namespace NodeAgent.Tests.Server;
 
 /// <summary>
-/// A real <c>nodeagent server</c> process on a free loopback port with its own data dir and
-/// kubeconfig path. Start waits for the kubeconfig (the server's "ready" signal); dispose stops
-/// the process by PID (SIGTERM, then kill) and removes the directory.
+/// A real <c>nodeagent server</c> process on a free loopback port with its own data dir, run dir,
+/// kubeconfig path, pod bridge and pod CIDR (the server runs the whole node, runtime included).
+/// Start waits for the kubeconfig (the server's "ready" signal); dispose stops the process by PID
+/// (SIGTERM, then kill), deletes the bridge and removes the directory.
 /// </summary>
 internal sealed class ServerProcess : IAsyncDisposable
 {
@@ -19,13 +21,21 @@ internal sealed class ServerProcess : IAsyncDisposable
     private readonly bool _ownsDirectory;
     private Process? _process;
 
-    private ServerProcess(TempDirectory dir, bool ownsDirectory, int port, string? datastore)
+    private ServerProcess(TempDirectory dir, bool ownsDirectory, int port, string? datastore, ServerNetwork network)
     {
         _dir = dir;
         _ownsDirectory = ownsDirectory;
         Port = port;
         Datastore = datastore;
+        Network = network;
     }
+
+    /// <summary>The prefix every host-side name of this server carries (dirs, bridge, pods the test names so).</summary>
+    public string Prefix => Network.Prefix;
+
+    public ServerNetwork Network { get; }
+
+    public string RunDir => _dir.Combine("run");
 
     public int Port { get; }
 
@@ -42,10 +52,11 @@ internal sealed class ServerProcess : IAsyncDisposable
     public Process Process => _process ?? throw new InvalidOperationException("not started");
 
     /// <summary>Starts a server in a new temp dir (or <paramref name="reuse"/>'s, for restart tests) without waiting.</summary>
-    public static ServerProcess Launch(string? datastore = null, ServerProcess? reuse = null)
+    public static ServerProcess Launch(string? datastore = null, ServerProcess? reuse = null, ServerNetwork? network = null)
     {
-        var dir = reuse?._dir ?? new TempDirectory(TestIds.NewPrefix() + "-server");
-        var server = new ServerProcess(dir, ownsDirectory: reuse is null, reuse?.Port ?? FreePort.Next(), datastore ?? reuse?.Datastore);
+        network = reuse?.Network ?? network ?? ServerNetwork.New();
+        var dir = reuse?._dir ?? new TempDirectory(network.Prefix + "-server");
+        var server = new ServerProcess(dir, ownsDirectory: reuse is null, reuse?.Port ?? FreePort.Next(), datastore ?? reuse?.Datastore, network);
         // An own config file, so a machine's /etc/nodeagent/config.yaml never leaks into the test.
         var config = dir.Combine("config.yaml");
         File.WriteAllText(config, $"data-dir: {server.DataDir}\n");
@@ -54,12 +65,19 @@ internal sealed class ServerProcess : IAsyncDisposable
             "exec", NodeAgentDll, "server",
             "--config", config,
             "--data-dir", server.DataDir,
-            "--run-dir", dir.Combine("run"),
+            "--run-dir", server.RunDir,
             "--api-address", "127.0.0.1",
             "--api-port", server.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--kubeconfig", server.KubeconfigPath,
-            "--node-name", "test-node",
+            "--node-name", network.NodeName,
+            "--bridge", network.Bridge,
+            "--pod-cidr", network.PodCidr,
         ];
+        foreach (var registry in network.InsecureRegistries)
+        {
+            args.AddRange(["--insecure-registry", registry]);
+        }
+
         if (server.Datastore is not null)
         {
             args.AddRange(["--datastore-endpoint", server.Datastore]);
@@ -69,9 +87,9 @@ internal sealed class ServerProcess : IAsyncDisposable
         return server;
     }
 
-    public static async Task<ServerProcess> StartAsync(CancellationToken ct, string? datastore = null)
+    public static async Task<ServerProcess> StartAsync(CancellationToken ct, string? datastore = null, ServerNetwork? network = null)
     {
-        var server = Launch(datastore);
+        var server = Launch(datastore, network: network);
         try
         {
             await server.WaitForKubeconfigAsync(ct);
@@ -136,6 +154,8 @@ internal sealed class ServerProcess : IAsyncDisposable
 
         if (_ownsDirectory)
         {
+            using var cleanup = TestDeadline.Seconds(30);
+            await HostCleanup.DeleteBridgeAsync(Network.Bridge, cleanup.Token);
             _dir.Dispose();
         }
     }
@@ -150,5 +170,21 @@ internal sealed class ServerProcess : IAsyncDisposable
         var next = Launch(reuse: this);
         await next.WaitForKubeconfigAsync(ct);
         return next;
+    }
+}
+
+/// <summary>Host-side names of one test server: node name, pod bridge and pod CIDR, all unique to the test.</summary>
+internal sealed record ServerNetwork(string Prefix, string NodeName, string Bridge, string PodCidr)
+{
+    public IReadOnlyList<string> InsecureRegistries { get; init; } = [];
+
+    /// <summary>
+    /// A /24 of its own by default (parallel tests never share addresses); <paramref name="podCidr"/> overrides it,
+    /// e.g. with a /16 whose first /24 the node takes.
+    /// </summary>
+    public static ServerNetwork New(string? podCidr = null)
+    {
+        var prefix = TestIds.NewPrefix();
+        return new ServerNetwork(prefix, prefix + "-node", prefix[..Math.Min(prefix.Length, 12)] + "b", podCidr ?? TestIds.NewSubnet24());
     }
 }
