@@ -26,8 +26,7 @@ public sealed class ServerNodeTests(ServerRegistry registry)
             await using (var server = await ServerProcess.StartAsync(deadline.Token, network: network))
             {
                 using var kubectl = new KubectlRunner(server.KubeconfigPath);
-                // --validate=false until /openapi/v2 is served (its own branch); the apply itself is the real one.
-                (await kubectl.RunAsync(["apply", "--validate=false", "-f", "-"], deadline.Token, PodYaml(name, registry.Image))).EnsureSuccess();
+                (await kubectl.RunAsync(["apply", "-f", "-"], deadline.Token, PodYaml(name, registry.Image))).EnsureSuccess();
 
                 var wait = await kubectl.RunAsync(["wait", "--for=condition=Ready", "pod/" + name, "--timeout=120s"], deadline.Token);
                 Assert.True(wait.Succeeded, $"kubectl wait: {wait.StandardError}\n{await server.ReadLogAsync(deadline.Token)}");
