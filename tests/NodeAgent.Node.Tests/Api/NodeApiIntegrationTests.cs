@@ -1,3 +1,4 @@
+using NodeAgent.Testing.Containerd;
 using k8s;
 using k8s.Models;
 using NodeAgent.Controllers.Tests.Integration;
@@ -58,6 +59,15 @@ public sealed class NodeApiIntegrationTests(BusyboxRegistry registry)
         var client = server.CreateClient();
         var prefix = TestIds.NewPrefix();
         using var directory = new TempDirectory(prefix);
+
+        // Declared before the runtime, so it runs after the runtime stopped: its bridge (with the
+        // node-level masquerade) and the pod cgroup root the node role used are the test's to remove.
+        await using var hostCleanup = new HostCleanupScope(async () =>
+        {
+            using var cleanup = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            await HostCleanup.DeleteBridgeAsync(prefix[..Math.Min(prefix.Length, 12)] + "b", cleanup.Token);
+            HostCleanup.RemoveCgroups(prefix);
+        });
         await using var cri = await NodeAgentCriProcess.StartAsync(
             new NodeAgentCriSettings { Prefix = prefix, BaseDirectory = directory.Path, InsecureRegistries = [registry.Registry.Host] },
             deadline.Token);
@@ -111,4 +121,10 @@ public sealed class NodeApiIntegrationTests(BusyboxRegistry registry)
         Workers = new PodWorkersOptions { ResyncPeriod = TimeSpan.FromSeconds(1) },
         ContainerBackoff = new RestartBackoff(TimeProvider.System) { Initial = TimeSpan.FromSeconds(1), Max = TimeSpan.FromSeconds(4) },
     };
+
+    /// <summary>Runs an asynchronous cleanup when disposed.</summary>
+    private sealed class HostCleanupScope(Func<Task> cleanup) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync() => await cleanup();
+    }
 }
