@@ -134,15 +134,27 @@ public sealed class StreamingTests(NodeAgentPodTarget target) : IClassFixture<No
             new ContainerCase("ttyattach", ["/bin/sh"], Stdin: true, Tty: true),
             async (container, _) =>
             {
-                var url = (await Runtime.AttachAsync(new AttachRequest { ContainerId = container, Stdin = true, Stdout = true, Tty = true }, cancellationToken: deadline.Token)).Url;
-                await using var client = await ChannelWebSocketClient.ConnectAsync(url, V5AndV4, deadline.Token);
-                await client.SendTextAsync(4, "{\"Width\":99,\"Height\":33}", deadline.Token);
+                // Each attempt is a fresh attach with its own short deadline: under load the first
+                // session can start before the shell's terminal is ready, and a lost first exchange
+                // must not use up the whole test's time.
                 await Eventually.UntilAsync(
                     async ct =>
                     {
-                        await client.SendTextAsync(0, "stty size\n", ct);
-                        await client.WaitForAsync(c => c.Text(1).Contains("stty size", StringComparison.Ordinal), ct);
-                        return client.Text(1).Contains("33 99", StringComparison.Ordinal) ? "resized" : null;
+                        using var attempt = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                        attempt.CancelAfter(TimeSpan.FromSeconds(8));
+                        try
+                        {
+                            var url = (await Runtime.AttachAsync(new AttachRequest { ContainerId = container, Stdin = true, Stdout = true, Tty = true }, cancellationToken: attempt.Token)).Url;
+                            await using var client = await ChannelWebSocketClient.ConnectAsync(url, V5AndV4, attempt.Token);
+                            await client.SendTextAsync(4, "{\"Width\":99,\"Height\":33}", attempt.Token);
+                            await client.SendTextAsync(0, "stty size\n", attempt.Token);
+                            await client.WaitForAsync(c => c.Text(1).Contains("33 99", StringComparison.Ordinal), attempt.Token);
+                            return "resized";
+                        }
+                        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+                        {
+                            return null;
+                        }
                     },
                     "the attached terminal's size",
                     deadline.Token,
