@@ -96,10 +96,14 @@ public sealed class CniPodNetwork : IPodNetwork
             request.NamespaceCreated?.Invoke(state.NetnsPath);
 
             // lo and the pod interface are independent: both plugins run at once, and both finish
-            // before a failure reaches the rollback.
-            var loopbackAdd = _invoker.AddNetworkListAsync(loopback, ArgsFor(state, state.NetnsPath, LoopbackInterface), runtimeConfig, cancellationToken);
-            var podAdd = _invoker.AddNetworkListAsync(podNetwork, ArgsFor(state, state.NetnsPath, state.InterfaceName), runtimeConfig, cancellationToken);
+            // before a failure reaches the rollback. They are never killed halfway (only bounded by
+            // the plugin timeout): a bridge plugin interrupted while creating the bridge leaves one
+            // the next ADD cannot configure ("could not set bridge's mac"). The caller's
+            // cancellation takes effect once they returned, and the rollback undoes their work.
+            var loopbackAdd = _invoker.AddNetworkListAsync(loopback, ArgsFor(state, state.NetnsPath, LoopbackInterface), runtimeConfig, CancellationToken.None);
+            var podAdd = _invoker.AddNetworkListAsync(podNetwork, ArgsFor(state, state.NetnsPath, state.InterfaceName), runtimeConfig, CancellationToken.None);
             await Task.WhenAll(loopbackAdd, podAdd);
+            cancellationToken.ThrowIfCancellationRequested();
             var result = await podAdd;
             var addresses = result.SandboxAddresses();
             if (addresses.Count == 0)
