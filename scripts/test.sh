@@ -13,6 +13,7 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 results="$root/TestResults"
 rm -rf "$results"
 mkdir -p "$results"
+touch "$results/.started"
 
 dotnet build NodeAgent.sln -c Release -warnaserror -nologo -v quiet || { echo "build failed" >&2; echo "0 passed, 0 failed"; exit 1; }
 
@@ -28,7 +29,7 @@ for project in tests/*/*.csproj; do
 done
 
 # Every test cleans up after itself; anything left with a test prefix fails the run.
-"$root/scripts/leftovers.sh" || { echo "tests left host objects behind (see above)"; status=1; }
+"$root/scripts/leftovers.sh" --since "$results/.started" || { echo "tests left host objects behind (see above)"; status=1; }
 
 "$root/scripts/trx-totals.sh" "$results" || status=1
 exit $status
