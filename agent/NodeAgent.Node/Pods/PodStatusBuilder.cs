@@ -107,7 +107,7 @@ public sealed class PodStatusBuilder(NodeOptions options)
             status.Ready = !init && started && (state.Readiness.TryGetValue(current.Id, out var r) ? r : true);
             if (attempts.Skip(1).FirstOrDefault(a => a.State == ContainerState.ContainerExited) is { } last)
             {
-                status.LastState = new V1ContainerState { Terminated = Terminated(last) };
+                status.LastState = new V1ContainerState { Terminated = Terminated(last, container) };
             }
         }
         else if (current.State == ContainerState.ContainerExited)
@@ -116,14 +116,14 @@ public sealed class PodStatusBuilder(NodeOptions options)
             {
                 // Exited and about to restart: waiting now, the exit becomes lastState (kubelet's CrashLoopBackOff view).
                 status.State.Waiting = new V1ContainerStateWaiting { Message = waiting.Message, Reason = waiting.Reason };
-                status.LastState = new V1ContainerState { Terminated = Terminated(current) };
+                status.LastState = new V1ContainerState { Terminated = Terminated(current, container) };
             }
             else
             {
-                status.State.Terminated = Terminated(current);
+                status.State.Terminated = Terminated(current, container);
                 if (attempts.Skip(1).FirstOrDefault(a => a.State == ContainerState.ContainerExited) is { } last)
                 {
-                    status.LastState = new V1ContainerState { Terminated = Terminated(last) };
+                    status.LastState = new V1ContainerState { Terminated = Terminated(last, container) };
                 }
             }
         }
@@ -135,11 +135,11 @@ public sealed class PodStatusBuilder(NodeOptions options)
         return status;
     }
 
-    private V1ContainerStateTerminated Terminated(ContainerStatus c) => new()
+    private V1ContainerStateTerminated Terminated(ContainerStatus c, V1Container container) => new()
     {
         ExitCode = c.ExitCode,
         Reason = string.IsNullOrEmpty(c.Reason) ? (c.ExitCode == 0 ? "Completed" : "Error") : c.Reason,
-        Message = string.IsNullOrEmpty(c.Message) ? null : c.Message,
+        Message = string.IsNullOrEmpty(c.Message) ? TerminationMessage.Read(options, c, container) : c.Message,
         StartedAt = FromNanos(c.StartedAt),
         FinishedAt = FromNanos(c.FinishedAt),
         ContainerID = $"{options.RuntimeName}://{c.Id}",

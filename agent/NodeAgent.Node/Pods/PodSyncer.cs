@@ -101,6 +101,16 @@ public sealed partial class PodSyncer : IAsyncDisposable
             return final;
         }
 
+        if (await KeepFinishedAsync(pod, state, cancellationToken).ConfigureAwait(false) is { } finished)
+        {
+            return finished;
+        }
+
+        if (await EnforceActiveDeadlineAsync(pod, state, cancellationToken).ConfigureAwait(false) is { } deadlineExceeded)
+        {
+            return deadlineExceeded;
+        }
+
         var sandboxes = await ListSandboxesAsync(uid, cancellationToken).ConfigureAwait(false);
         var sandbox = sandboxes.Where(s => s.State == PodSandboxState.SandboxReady).MaxBy(s => s.CreatedAt);
 
@@ -143,6 +153,8 @@ public sealed partial class PodSyncer : IAsyncDisposable
             await KillRunningAsync(pod, inSandbox, TimeSpan.FromSeconds(pod.Spec.TerminationGracePeriodSeconds ?? 30), "pod finished", cancellationToken).ConfigureAwait(false);
             await _probes.StopPodAsync(uid).ConfigureAwait(false);
             await _runtime.StopPodSandboxAsync(new StopPodSandboxRequest { PodSandboxId = sandbox.Id }, cancellationToken: cancellationToken).ConfigureAwait(false);
+            state.DeadlineTimer?.Dispose();
+            state.DeadlineTimer = null;
             state.Final = status;
         }
 
@@ -190,6 +202,7 @@ public sealed partial class PodSyncer : IAsyncDisposable
 
         _backoff.ForgetPod(uid);
         _imageBackoff.ForgetPod(uid);
+        state.DeadlineTimer?.Dispose();
         _pods.TryRemove(uid, out _);
         LogTerminated(_logger, pod.Metadata.NamespaceProperty, pod.Metadata.Name, uid);
         return status;
@@ -360,6 +373,11 @@ public sealed partial class PodSyncer : IAsyncDisposable
             return false;
         }
 
+        if (TerminationMessage.Prepare(_options, pod, container, (uint)attempt) is { } terminationLog)
+        {
+            config.Mounts.Add(terminationLog);
+        }
+
         config.Annotations[SandboxAnnotation] = context.Sandbox.Id;
         try
         {
@@ -371,6 +389,12 @@ public sealed partial class PodSyncer : IAsyncDisposable
             Publish(pod, PodEvent.Normal("Started", $"Started container {container.Name}", FieldPath(container)));
             LogContainerStarted(_logger, pod.Metadata.NamespaceProperty, pod.Metadata.Name, container.Name, id, attempt);
             waiting.Remove(container.Name);
+            if (!await RunPostStartAsync(context, container, id, cancellationToken).ConfigureAwait(false))
+            {
+                // Started, then killed for its hook: the restart policy and back-off bring it back.
+                return true;
+            }
+
             _probes.Start(pod.Metadata.Uid, new ProbeTarget(id, context.Sandbox.Network?.Ip, container));
             return true;
         }
@@ -476,23 +500,10 @@ public sealed partial class PodSyncer : IAsyncDisposable
     private async Task KillAsync(V1Pod pod, V1Container? container, string containerId, TimeSpan grace, CancellationToken cancellationToken)
     {
         var watch = Stopwatch.StartNew();
-        if (container?.Lifecycle?.PreStop is { } preStop)
+        if (container?.Lifecycle?.PreStop is { } preStop
+            && await RunHookAsync(pod, container, preStop, containerId, grace < HookTimeout ? grace : HookTimeout, cancellationToken).ConfigureAwait(false) is { } failure)
         {
-            ProbeResult? result = null;
-            var target = new ProbeTarget(containerId, (await ListSandboxesAsync(pod.Metadata.Uid, cancellationToken).ConfigureAwait(false)).MaxBy(s => s.CreatedAt)?.Network?.Ip, container);
-            if (preStop.Exec is { } exec)
-            {
-                result = await _probeRunner.ExecAsync(containerId, exec.Command ?? [], grace, cancellationToken).ConfigureAwait(false);
-            }
-            else if (preStop.HttpGet is { } get)
-            {
-                result = await _probeRunner.HttpGetAsync(get, target, grace, cancellationToken).ConfigureAwait(false);
-            }
-
-            if (result is { Success: false })
-            {
-                Publish(pod, PodEvent.Warning("FailedPreStopHook", $"PreStopHook failed: {result.Message}", FieldPath(container)));
-            }
+            Publish(pod, PodEvent.Warning("FailedPreStopHook", failure, FieldPath(container)));
         }
 
         var remaining = grace - watch.Elapsed;
@@ -632,6 +643,9 @@ public sealed partial class PodSyncer : IAsyncDisposable
 
         /// <summary>The status a finished (Succeeded/Failed) pod keeps.</summary>
         public V1PodStatus? Final { get; set; }
+
+        /// <summary>Wakes the pod's worker when its activeDeadlineSeconds passes.</summary>
+        public ITimer? DeadlineTimer { get; set; }
     }
 
     private sealed record SyncContext(V1Pod Pod, PodState State, PodSandboxStatus Sandbox, PodSandboxConfig SandboxConfig, IReadOnlyDictionary<string, string> VolumePaths, List<ContainerStatus> All)
