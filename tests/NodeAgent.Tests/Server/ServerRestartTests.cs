@@ -1,0 +1,119 @@
+using System.Text.Json;
+using NodeAgent.Cri;
+using NodeAgent.Cri.V1;
+using NodeAgent.Node.Pods;
+using NodeAgent.Testing.Common;
+using NodeAgent.Testing.Kubectl;
+using NodeAgent.Testing.Leaks;
+
+namespace NodeAgent.Tests.Server;
+
+/// <summary>
+/// <c>nodeagent server</c> killed with SIGKILL (API, runtime and node role at once) and started again on the same
+/// data dir: running pods are adopted untouched, finished pods stay finished, nothing is duplicated.
+/// </summary>
+[Collection(ServerRegistry.Collection)]
+public sealed class ServerRestartTests(ServerRegistry registry)
+{
+    [Fact]
+    public async Task A_killed_server_adopts_its_running_pod_and_keeps_a_finished_one_finished()
+    {
+        using var deadline = TestDeadline.Seconds(300);
+        var ct = deadline.Token;
+        var network = ServerNetwork.New() with { InsecureRegistries = [registry.Registry.Host] };
+        var (sleeper, done, later) = (network.Prefix + "-sleeper", network.Prefix + "-done", network.Prefix + "-later");
+        try
+        {
+            await using (var first = await ServerProcess.StartAsync(ct, network: network))
+            {
+                using var kubectl = new KubectlRunner(first.KubeconfigPath);
+                (await kubectl.RunAsync(["apply", "-f", "-"], ct, PodYaml(sleeper, registry.Image, "Always", "/bin/sleep", "3600") + "---\n" + PodYaml(done, registry.Image, "Never", "/bin/true"))).EnsureSuccess();
+                await WaitAsync(kubectl, first, ["--for=condition=Ready", "pod/" + sleeper], ct);
+                await WaitAsync(kubectl, first, ["--for=jsonpath={.status.phase}=Succeeded", "pod/" + done], ct);
+                var before = await ContainerAsync(kubectl, sleeper, ct);
+                var doneUid = await UidAsync(kubectl, done, ct);
+                var sleeperUid = await UidAsync(kubectl, sleeper, ct);
+
+                first.Process.Kill();
+                await first.Process.WaitForExitAsync(ct);
+                File.Delete(first.KubeconfigPath);
+                await using (var second = ServerProcess.Launch(reuse: first))
+                {
+                    await second.WaitForKubeconfigAsync(ct);
+
+                    // A pod created after the restart runs: the node role has started and synced its pods.
+                    (await kubectl.RunAsync(["apply", "-f", "-"], ct, PodYaml(later, registry.Image, "Always", "/bin/sleep", "3600"))).EnsureSuccess();
+                    await WaitAsync(kubectl, second, ["--for=condition=Ready", "pod/" + later], ct);
+
+                    var after = await ContainerAsync(kubectl, sleeper, ct);
+                    Assert.Equal(before.Id, after.Id);
+                    Assert.Equal(0, after.RestartCount);
+                    Assert.True(after.Ready);
+                    using (var finished = await kubectl.GetJsonAsync(["pod", done], ct))
+                    {
+                        Assert.Equal("Succeeded", finished.RootElement.GetProperty("status").GetProperty("phase").GetString());
+                    }
+
+                    using (var cri = CriClientFactory.Connect("unix://" + Path.Combine(second.RunDir, "cri.sock")))
+                    {
+                        Assert.Single(await ContainersOfAsync(cri, sleeperUid, ct));
+                        var doneContainers = await ContainersOfAsync(cri, doneUid, ct);
+                        Assert.All(doneContainers, c => Assert.Equal(ContainerState.ContainerExited, c.State));
+                        Assert.Single(doneContainers);
+                    }
+
+                    var delete = await kubectl.RunAsync(["delete", "pod", sleeper, done, later, "--timeout=90s"], ct);
+                    Assert.True(delete.Succeeded, $"kubectl delete: {delete.StandardError}\n{await second.ReadLogAsync(ct)}");
+                    Assert.Equal(0, await second.StopAsync(ct));
+                }
+            }
+
+            await LeakCheck.AssertCleanAsync(network.Prefix, new LeakCheckOptions { ExtraDirectories = ["/var/log/pods"] }, ct);
+        }
+        finally
+        {
+            using var cleanup = TestDeadline.Seconds(30);
+            await NodeAgent.Testing.Containerd.HostCleanup.DeleteBridgeAsync(network.Bridge, cleanup.Token);
+        }
+    }
+
+    private static async Task WaitAsync(KubectlRunner kubectl, ServerProcess server, string[] condition, CancellationToken ct)
+    {
+        var wait = await kubectl.RunAsync(["wait", .. condition, "--timeout=120s"], ct);
+        Assert.True(wait.Succeeded, $"kubectl wait {string.Join(' ', condition)}: {wait.StandardError}\n{await server.ReadLogAsync(ct)}");
+    }
+
+    private static async Task<string> UidAsync(KubectlRunner kubectl, string pod, CancellationToken ct)
+    {
+        using var json = await kubectl.GetJsonAsync(["pod", pod], ct);
+        return json.RootElement.GetProperty("metadata").GetProperty("uid").GetString()!;
+    }
+
+    private static async Task<(string Id, int RestartCount, bool Ready)> ContainerAsync(KubectlRunner kubectl, string pod, CancellationToken ct)
+    {
+        using var json = await kubectl.GetJsonAsync(["pod", pod], ct);
+        var status = json.RootElement.GetProperty("status").GetProperty("containerStatuses").EnumerateArray().Single();
+        return (status.GetProperty("containerID").GetString()!, status.GetProperty("restartCount").GetInt32(), status.GetProperty("ready").GetBoolean());
+    }
+
+    private static async Task<List<Container>> ContainersOfAsync(CriClient cri, string podUid, CancellationToken ct)
+        => (await cri.Runtime.ListContainersAsync(
+            new ListContainersRequest { Filter = new ContainerFilter { LabelSelector = { [PodLabels.PodUid] = podUid } } },
+            cancellationToken: ct)).Containers.ToList();
+
+    private static string PodYaml(string name, string image, string restartPolicy, params string[] command) => $"""
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: {name}
+          namespace: default
+        spec:
+          restartPolicy: {restartPolicy}
+          terminationGracePeriodSeconds: 2
+          containers:
+          - name: main
+            image: {image}
+            command: {JsonSerializer.Serialize(command)}
+
+        """;
+}
