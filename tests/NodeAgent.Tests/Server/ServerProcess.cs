@@ -147,6 +147,12 @@ internal sealed class ServerProcess : IAsyncDisposable
     {
         if (_process is not null)
         {
+            if (!_process.HasExited)
+            {
+                using var podCleanup = TestDeadline.Seconds(60);
+                await ServerPodCleanup.RemoveAllAsync(this, podCleanup.Token);
+            }
+
             await TestProcess.StopAsync(_process, TimeSpan.FromSeconds(10));
             _process.Dispose();
             _process = null;
