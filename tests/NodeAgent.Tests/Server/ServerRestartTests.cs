@@ -1,4 +1,3 @@
-using System.Text.Json;
 using NodeAgent.Cri;
 using NodeAgent.Cri.V1;
 using NodeAgent.Node.Pods;
@@ -27,9 +26,9 @@ public sealed class ServerRestartTests(ServerRegistry registry)
             await using (var first = await ServerProcess.StartAsync(ct, network: network))
             {
                 using var kubectl = new KubectlRunner(first.KubeconfigPath);
-                (await kubectl.RunAsync(["apply", "-f", "-"], ct, PodYaml(sleeper, registry.Image, "Always", "/bin/sleep", "3600") + "---\n" + PodYaml(done, registry.Image, "Never", "/bin/true"))).EnsureSuccess();
-                await WaitAsync(kubectl, first, ["--for=condition=Ready", "pod/" + sleeper], ct);
-                await WaitAsync(kubectl, first, ["--for=jsonpath={.status.phase}=Succeeded", "pod/" + done], ct);
+                (await kubectl.RunAsync(["apply", "-f", "-"], ct, ServerPods.Yaml(sleeper, registry.Image, "Always", "{}", "/bin/sleep", "3600") + "---\n" + ServerPods.Yaml(done, registry.Image, "Never", "{}", "/bin/true"))).EnsureSuccess();
+                await ServerPods.WaitAsync(kubectl, first, ["--for=condition=Ready", "pod/" + sleeper], ct);
+                await ServerPods.WaitAsync(kubectl, first, ["--for=jsonpath={.status.phase}=Succeeded", "pod/" + done], ct);
                 var before = await ContainerAsync(kubectl, sleeper, ct);
                 var doneUid = await UidAsync(kubectl, done, ct);
                 var sleeperUid = await UidAsync(kubectl, sleeper, ct);
@@ -42,8 +41,8 @@ public sealed class ServerRestartTests(ServerRegistry registry)
                     await second.WaitForKubeconfigAsync(ct);
 
                     // A pod created after the restart runs: the node role has started and synced its pods.
-                    (await kubectl.RunAsync(["apply", "-f", "-"], ct, PodYaml(later, registry.Image, "Always", "/bin/sleep", "3600"))).EnsureSuccess();
-                    await WaitAsync(kubectl, second, ["--for=condition=Ready", "pod/" + later], ct);
+                    (await kubectl.RunAsync(["apply", "-f", "-"], ct, ServerPods.Yaml(later, registry.Image, "Always", "{}", "/bin/sleep", "3600"))).EnsureSuccess();
+                    await ServerPods.WaitAsync(kubectl, second, ["--for=condition=Ready", "pod/" + later], ct);
 
                     var after = await ContainerAsync(kubectl, sleeper, ct);
                     Assert.Equal(before.Id, after.Id);
@@ -77,12 +76,6 @@ public sealed class ServerRestartTests(ServerRegistry registry)
         }
     }
 
-    private static async Task WaitAsync(KubectlRunner kubectl, ServerProcess server, string[] condition, CancellationToken ct)
-    {
-        var wait = await kubectl.RunAsync(["wait", .. condition, "--timeout=120s"], ct);
-        Assert.True(wait.Succeeded, $"kubectl wait {string.Join(' ', condition)}: {wait.StandardError}\n{await server.ReadLogAsync(ct)}");
-    }
-
     private static async Task<string> UidAsync(KubectlRunner kubectl, string pod, CancellationToken ct)
     {
         using var json = await kubectl.GetJsonAsync(["pod", pod], ct);
@@ -100,20 +93,4 @@ public sealed class ServerRestartTests(ServerRegistry registry)
         => (await cri.Runtime.ListContainersAsync(
             new ListContainersRequest { Filter = new ContainerFilter { LabelSelector = { [PodLabels.PodUid] = podUid } } },
             cancellationToken: ct)).Containers.ToList();
-
-    private static string PodYaml(string name, string image, string restartPolicy, params string[] command) => $"""
-        apiVersion: v1
-        kind: Pod
-        metadata:
-          name: {name}
-          namespace: default
-        spec:
-          restartPolicy: {restartPolicy}
-          terminationGracePeriodSeconds: 2
-          containers:
-          - name: main
-            image: {image}
-            command: {JsonSerializer.Serialize(command)}
-
-        """;
 }
