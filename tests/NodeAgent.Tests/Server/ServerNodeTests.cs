@@ -1,8 +1,5 @@
 using System.Net;
-using System.Text.Json;
 using NodeAgent.Testing.Common;
-using NodeAgent.Testing.Kubectl;
-using NodeAgent.Testing.Leaks;
 
 namespace NodeAgent.Tests.Server;
 
@@ -19,73 +16,45 @@ public sealed class ServerNodeTests(ServerRegistry registry)
         using var deadline = TestDeadline.Seconds(240);
         // A /16 of its own outside the /13 other tests draw their /24s from; the node takes its first /24.
         var clusterCidr = $"10.{208 + RandomByte() % 8}.0.0/16";
-        var network = ServerNetwork.New(clusterCidr) with { InsecureRegistries = [registry.Registry.Host] };
-        var name = network.Prefix + "-sleep";
-        try
+        await ServerScenario.RunAsync(registry, async (server, kubectl) =>
         {
-            await using (var server = await ServerProcess.StartAsync(deadline.Token, network: network))
+            var name = server.Prefix + "-sleep";
+            (await kubectl.RunAsync(["apply", "-f", "-"], deadline.Token, ServerPods.Yaml(name, registry.Image, "Always", "{}", "/bin/sleep", "3600"))).EnsureSuccess();
+
+            await ServerPods.WaitAsync(kubectl, server, ["--for=condition=Ready", "pod/" + name], deadline.Token);
+
+            using (var pod = await kubectl.GetJsonAsync(["pod", name], deadline.Token))
             {
-                using var kubectl = new KubectlRunner(server.KubeconfigPath);
-                (await kubectl.RunAsync(["apply", "-f", "-"], deadline.Token, PodYaml(name, registry.Image))).EnsureSuccess();
-
-                var wait = await kubectl.RunAsync(["wait", "--for=condition=Ready", "pod/" + name, "--timeout=120s"], deadline.Token);
-                Assert.True(wait.Succeeded, $"kubectl wait: {wait.StandardError}\n{await server.ReadLogAsync(deadline.Token)}");
-
-                using (var pod = await kubectl.GetJsonAsync(["pod", name], deadline.Token))
-                {
-                    var spec = pod.RootElement.GetProperty("spec");
-                    var status = pod.RootElement.GetProperty("status");
-                    Assert.Equal(network.NodeName, spec.GetProperty("nodeName").GetString());
-                    Assert.Equal("Running", status.GetProperty("phase").GetString());
-                    Assert.Equal("127.0.0.1", status.GetProperty("hostIP").GetString());
-                    var podIp = IPAddress.Parse(status.GetProperty("podIP").GetString()!);
-                    Assert.True(new IPNetwork(IPAddress.Parse($"{clusterCidr.Split('.')[0]}.{clusterCidr.Split('.')[1]}.0.0"), 24).Contains(podIp), $"pod IP {podIp} outside the node's first /24 of {clusterCidr}");
-                    var container = Assert.Single(status.GetProperty("containerStatuses").EnumerateArray().ToList());
-                    Assert.True(container.GetProperty("ready").GetBoolean());
-                    Assert.True(container.GetProperty("state").TryGetProperty("running", out _));
-                    Assert.StartsWith("nodeagent://", container.GetProperty("containerID").GetString(), StringComparison.Ordinal);
-                }
-
-                using (var node = await kubectl.GetJsonAsync(["node", network.NodeName], deadline.Token))
-                {
-                    var ready = node.RootElement.GetProperty("status").GetProperty("conditions").EnumerateArray()
-                        .Single(c => c.GetProperty("type").GetString() == "Ready");
-                    Assert.Equal("True", ready.GetProperty("status").GetString());
-                    Assert.Equal($"{clusterCidr.Split('.')[0]}.{clusterCidr.Split('.')[1]}.0.0/24", node.RootElement.GetProperty("spec").GetProperty("podCIDR").GetString());
-                }
-
-                var delete = await kubectl.RunAsync(["delete", "pod", name, "--timeout=60s"], deadline.Token);
-                Assert.True(delete.Succeeded, $"kubectl delete: {delete.StandardError}\n{await server.ReadLogAsync(deadline.Token)}");
-                var gone = await kubectl.RunAsync(["get", "pod", name], deadline.Token);
-                Assert.Contains("NotFound", gone.StandardError, StringComparison.Ordinal);
-
-                var exitCode = await server.StopAsync(deadline.Token);
-                Assert.True(exitCode == 0, $"nodeagent server exited with {exitCode} on SIGTERM:\n{await server.ReadLogAsync(deadline.Token)}");
+                var spec = pod.RootElement.GetProperty("spec");
+                var status = pod.RootElement.GetProperty("status");
+                Assert.Equal(server.Network.NodeName, spec.GetProperty("nodeName").GetString());
+                Assert.Equal("Running", status.GetProperty("phase").GetString());
+                Assert.Equal("127.0.0.1", status.GetProperty("hostIP").GetString());
+                var podIp = IPAddress.Parse(status.GetProperty("podIP").GetString()!);
+                Assert.True(new IPNetwork(IPAddress.Parse($"{clusterCidr.Split('.')[0]}.{clusterCidr.Split('.')[1]}.0.0"), 24).Contains(podIp), $"pod IP {podIp} outside the node's first /24 of {clusterCidr}");
+                var container = Assert.Single(status.GetProperty("containerStatuses").EnumerateArray().ToList());
+                Assert.True(container.GetProperty("ready").GetBoolean());
+                Assert.True(container.GetProperty("state").TryGetProperty("running", out _));
+                Assert.StartsWith("nodeagent://", container.GetProperty("containerID").GetString(), StringComparison.Ordinal);
             }
 
-            await LeakCheck.AssertCleanAsync(network.Prefix, new LeakCheckOptions { ExtraDirectories = ["/var/log/pods"] }, deadline.Token);
-        }
-        finally
-        {
-            // The server's dispose deletes the bridge too; this covers a failure before it started.
-            using var cleanup = TestDeadline.Seconds(30);
-            await NodeAgent.Testing.Containerd.HostCleanup.DeleteBridgeAsync(network.Bridge, cleanup.Token);
-        }
+            using (var node = await kubectl.GetJsonAsync(["node", server.Network.NodeName], deadline.Token))
+            {
+                var ready = node.RootElement.GetProperty("status").GetProperty("conditions").EnumerateArray()
+                    .Single(c => c.GetProperty("type").GetString() == "Ready");
+                Assert.Equal("True", ready.GetProperty("status").GetString());
+                Assert.Equal($"{clusterCidr.Split('.')[0]}.{clusterCidr.Split('.')[1]}.0.0/24", node.RootElement.GetProperty("spec").GetProperty("podCIDR").GetString());
+            }
+
+            var delete = await kubectl.RunAsync(["delete", "pod", name, "--timeout=60s"], deadline.Token);
+            Assert.True(delete.Succeeded, $"kubectl delete: {delete.StandardError}\n{await server.ReadLogAsync(deadline.Token)}");
+            var gone = await kubectl.RunAsync(["get", "pod", name], deadline.Token);
+            Assert.Contains("NotFound", gone.StandardError, StringComparison.Ordinal);
+
+            var exitCode = await server.StopAsync(deadline.Token);
+            Assert.True(exitCode == 0, $"nodeagent server exited with {exitCode} on SIGTERM:\n{await server.ReadLogAsync(deadline.Token)}");
+        }, deadline.Token, ServerNetwork.New(clusterCidr));
     }
 
     private static int RandomByte() => System.Security.Cryptography.RandomNumberGenerator.GetInt32(256);
-
-    private static string PodYaml(string name, string image) => $"""
-        apiVersion: v1
-        kind: Pod
-        metadata:
-          name: {name}
-          namespace: default
-        spec:
-          terminationGracePeriodSeconds: 2
-          containers:
-          - name: sleep
-            image: {image}
-            command: ["/bin/sleep", "3600"]
-        """;
 }

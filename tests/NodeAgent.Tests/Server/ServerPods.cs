@@ -1,5 +1,8 @@
 using System.Text.Json;
+using NodeAgent.Testing.Common;
+using NodeAgent.Testing.Containerd;
 using NodeAgent.Testing.Kubectl;
+using NodeAgent.Testing.Leaks;
 
 namespace NodeAgent.Tests.Server;
 
@@ -29,5 +32,35 @@ internal static class ServerPods
     {
         var wait = await kubectl.RunAsync(["wait", .. condition, "--timeout=120s"], ct);
         Assert.True(wait.Succeeded, $"kubectl wait {string.Join(' ', condition)}: {wait.StandardError}\n{await server.ReadLogAsync(ct)}");
+    }
+}
+
+/// <summary>
+/// One server test: a server with its own bridge and pod range that trusts the registry fixture, kubectl on its admin
+/// kubeconfig, then — once the body stopped the server — a leak check by the test's prefix; the bridge goes even on failure.
+/// </summary>
+internal static class ServerScenario
+{
+    public static async Task RunAsync(ServerRegistry registry, Func<ServerProcess, KubectlRunner, Task> body, CancellationToken ct, ServerNetwork? network = null)
+    {
+        ArgumentNullException.ThrowIfNull(registry);
+        ArgumentNullException.ThrowIfNull(body);
+        network = (network ?? ServerNetwork.New()) with { InsecureRegistries = [registry.Registry.Host] };
+        try
+        {
+            await using (var server = await ServerProcess.StartAsync(ct, network: network))
+            {
+                using var kubectl = new KubectlRunner(server.KubeconfigPath);
+                await body(server, kubectl);
+            }
+
+            await LeakCheck.AssertCleanAsync(network.Prefix, new LeakCheckOptions { ExtraDirectories = ["/var/log/pods"] }, ct);
+        }
+        finally
+        {
+            // The server's dispose deletes the bridge too; this covers a failure before it started.
+            using var cleanup = TestDeadline.Seconds(30);
+            await HostCleanup.DeleteBridgeAsync(network.Bridge, cleanup.Token);
+        }
     }
 }

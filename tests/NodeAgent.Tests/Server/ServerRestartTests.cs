@@ -3,7 +3,6 @@ using NodeAgent.Cri.V1;
 using NodeAgent.Node.Pods;
 using NodeAgent.Testing.Common;
 using NodeAgent.Testing.Kubectl;
-using NodeAgent.Testing.Leaks;
 
 namespace NodeAgent.Tests.Server;
 
@@ -19,61 +18,49 @@ public sealed class ServerRestartTests(ServerRegistry registry)
     {
         using var deadline = TestDeadline.Seconds(300);
         var ct = deadline.Token;
-        var network = ServerNetwork.New() with { InsecureRegistries = [registry.Registry.Host] };
-        var (sleeper, done, later) = (network.Prefix + "-sleeper", network.Prefix + "-done", network.Prefix + "-later");
-        try
+        await ServerScenario.RunAsync(registry, async (first, kubectl) =>
         {
-            await using (var first = await ServerProcess.StartAsync(ct, network: network))
+            var (sleeper, done, later) = (first.Prefix + "-sleeper", first.Prefix + "-done", first.Prefix + "-later");
+            (await kubectl.RunAsync(["apply", "-f", "-"], ct, ServerPods.Yaml(sleeper, registry.Image, "Always", "{}", "/bin/sleep", "3600") + "---\n" + ServerPods.Yaml(done, registry.Image, "Never", "{}", "/bin/true"))).EnsureSuccess();
+            await ServerPods.WaitAsync(kubectl, first, ["--for=condition=Ready", "pod/" + sleeper], ct);
+            await ServerPods.WaitAsync(kubectl, first, ["--for=jsonpath={.status.phase}=Succeeded", "pod/" + done], ct);
+            var before = await ContainerAsync(kubectl, sleeper, ct);
+            var doneUid = await UidAsync(kubectl, done, ct);
+            var sleeperUid = await UidAsync(kubectl, sleeper, ct);
+
+            first.Process.Kill();
+            await first.Process.WaitForExitAsync(ct);
+            File.Delete(first.KubeconfigPath);
+            await using (var second = ServerProcess.Launch(reuse: first))
             {
-                using var kubectl = new KubectlRunner(first.KubeconfigPath);
-                (await kubectl.RunAsync(["apply", "-f", "-"], ct, ServerPods.Yaml(sleeper, registry.Image, "Always", "{}", "/bin/sleep", "3600") + "---\n" + ServerPods.Yaml(done, registry.Image, "Never", "{}", "/bin/true"))).EnsureSuccess();
-                await ServerPods.WaitAsync(kubectl, first, ["--for=condition=Ready", "pod/" + sleeper], ct);
-                await ServerPods.WaitAsync(kubectl, first, ["--for=jsonpath={.status.phase}=Succeeded", "pod/" + done], ct);
-                var before = await ContainerAsync(kubectl, sleeper, ct);
-                var doneUid = await UidAsync(kubectl, done, ct);
-                var sleeperUid = await UidAsync(kubectl, sleeper, ct);
+                await second.WaitForKubeconfigAsync(ct);
 
-                first.Process.Kill();
-                await first.Process.WaitForExitAsync(ct);
-                File.Delete(first.KubeconfigPath);
-                await using (var second = ServerProcess.Launch(reuse: first))
+                // A pod created after the restart runs: the node role has started and synced its pods.
+                (await kubectl.RunAsync(["apply", "-f", "-"], ct, ServerPods.Yaml(later, registry.Image, "Always", "{}", "/bin/sleep", "3600"))).EnsureSuccess();
+                await ServerPods.WaitAsync(kubectl, second, ["--for=condition=Ready", "pod/" + later], ct);
+
+                var after = await ContainerAsync(kubectl, sleeper, ct);
+                Assert.Equal(before.Id, after.Id);
+                Assert.Equal(0, after.RestartCount);
+                Assert.True(after.Ready);
+                using (var finished = await kubectl.GetJsonAsync(["pod", done], ct))
                 {
-                    await second.WaitForKubeconfigAsync(ct);
-
-                    // A pod created after the restart runs: the node role has started and synced its pods.
-                    (await kubectl.RunAsync(["apply", "-f", "-"], ct, ServerPods.Yaml(later, registry.Image, "Always", "{}", "/bin/sleep", "3600"))).EnsureSuccess();
-                    await ServerPods.WaitAsync(kubectl, second, ["--for=condition=Ready", "pod/" + later], ct);
-
-                    var after = await ContainerAsync(kubectl, sleeper, ct);
-                    Assert.Equal(before.Id, after.Id);
-                    Assert.Equal(0, after.RestartCount);
-                    Assert.True(after.Ready);
-                    using (var finished = await kubectl.GetJsonAsync(["pod", done], ct))
-                    {
-                        Assert.Equal("Succeeded", finished.RootElement.GetProperty("status").GetProperty("phase").GetString());
-                    }
-
-                    using (var cri = CriClientFactory.Connect("unix://" + Path.Combine(second.RunDir, "cri.sock")))
-                    {
-                        Assert.Single(await ContainersOfAsync(cri, sleeperUid, ct));
-                        var doneContainers = await ContainersOfAsync(cri, doneUid, ct);
-                        Assert.All(doneContainers, c => Assert.Equal(ContainerState.ContainerExited, c.State));
-                        Assert.Single(doneContainers);
-                    }
-
-                    var delete = await kubectl.RunAsync(["delete", "pod", sleeper, done, later, "--timeout=90s"], ct);
-                    Assert.True(delete.Succeeded, $"kubectl delete: {delete.StandardError}\n{await second.ReadLogAsync(ct)}");
-                    Assert.Equal(0, await second.StopAsync(ct));
+                    Assert.Equal("Succeeded", finished.RootElement.GetProperty("status").GetProperty("phase").GetString());
                 }
-            }
 
-            await LeakCheck.AssertCleanAsync(network.Prefix, new LeakCheckOptions { ExtraDirectories = ["/var/log/pods"] }, ct);
-        }
-        finally
-        {
-            using var cleanup = TestDeadline.Seconds(30);
-            await NodeAgent.Testing.Containerd.HostCleanup.DeleteBridgeAsync(network.Bridge, cleanup.Token);
-        }
+                using (var cri = CriClientFactory.Connect("unix://" + Path.Combine(second.RunDir, "cri.sock")))
+                {
+                    Assert.Single(await ContainersOfAsync(cri, sleeperUid, ct));
+                    var doneContainers = await ContainersOfAsync(cri, doneUid, ct);
+                    Assert.All(doneContainers, c => Assert.Equal(ContainerState.ContainerExited, c.State));
+                    Assert.Single(doneContainers);
+                }
+
+                var delete = await kubectl.RunAsync(["delete", "pod", sleeper, done, later, "--timeout=90s"], ct);
+                Assert.True(delete.Succeeded, $"kubectl delete: {delete.StandardError}\n{await second.ReadLogAsync(ct)}");
+                Assert.Equal(0, await second.StopAsync(ct));
+            }
+        }, ct);
     }
 
     private static async Task<string> UidAsync(KubectlRunner kubectl, string pod, CancellationToken ct)
