@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using NodeAgent.Controllers.Machinery;
 using NodeAgent.Cri;
 using NodeAgent.Cri.V1;
+using NodeAgent.Node.Pleg;
 using NodeAgent.Node.Pods;
 
 namespace NodeAgent.Node.Api;
@@ -38,6 +39,8 @@ public sealed partial class NodeRole : IApiComponent
     public NodeLease? Lease { get; private set; }
 
     public PodWorkers? Workers { get; private set; }
+
+    public PodLifecycleEventGenerator? Pleg { get; private set; }
 
     /// <summary>Registers the node, starts its heartbeats, syncs the caches and starts the pod workers; returns when all run.</summary>
     public async Task StartAsync(IKubernetes client, CancellationToken cancellationToken)
@@ -87,6 +90,8 @@ public sealed partial class NodeRole : IApiComponent
         workers = Started(new PodWorkers((work, ct) => SyncAsync(syncer, work, ct), OnStatus, _options.Workers, time, loggers.CreateLogger<PodWorkers>()));
         Workers = workers;
         _pods.FeedTo(workers);
+        Pleg = Started(new PodLifecycleEventGenerator(_cri.Runtime, workers.Resync, _options.Pleg, time, loggers.CreateLogger<PodLifecycleEventGenerator>()));
+        Pleg.Start();
         LogStarted(_logger, NodeName, identity.ContainerRuntimeVersion);
     }
 

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using NodeAgent.Node.Pleg;
 using NodeAgent.Node.Pods;
 
 namespace NodeAgent.Node.Api;
@@ -35,6 +36,9 @@ public sealed record NodeRoleOptions
     public TimeSpan LeaseRenewInterval { get; init; } = TimeSpan.FromSeconds(10);
 
     public PodWorkersOptions Workers { get; init; } = new();
+
+    /// <summary>The relisting pod lifecycle event generator (kubelet: every 1 s).</summary>
+    public PlegOptions Pleg { get; init; } = new();
 
     /// <summary>CrashLoopBackOff timing; tests shorten it.</summary>
     public RestartBackoff? ContainerBackoff { get; init; }
