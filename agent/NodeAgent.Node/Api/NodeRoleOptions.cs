@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using NodeAgent.Node.Gc;
 using NodeAgent.Node.Pleg;
 using NodeAgent.Node.Pods;
 
@@ -39,6 +40,9 @@ public sealed record NodeRoleOptions
 
     /// <summary>The relisting pod lifecycle event generator (kubelet: every 1 s).</summary>
     public PlegOptions Pleg { get; init; } = new();
+
+    /// <summary>Dead containers and orphaned pods (kubelet: every 1 min, one dead container per pod container).</summary>
+    public ContainerGcOptions ContainerGc { get; init; } = new();
 
     /// <summary>CrashLoopBackOff timing; tests shorten it.</summary>
     public RestartBackoff? ContainerBackoff { get; init; }

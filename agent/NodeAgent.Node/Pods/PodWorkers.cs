@@ -34,6 +34,9 @@ public sealed partial class PodWorkers(
     /// <summary>Number of pods with a live worker.</summary>
     public int Count => _workers.Count;
 
+    /// <summary>The pod has a live worker (it is being synced or terminated).</summary>
+    public bool Has(string podUid) => _workers.ContainsKey(podUid);
+
     /// <summary>Hands the newest desired state to the pod's worker, starting one if needed.</summary>
     public void Update(PodWork work)
     {
