@@ -5,6 +5,7 @@ using NodeAgent.Controllers.Machinery;
 using NodeAgent.Cri;
 using NodeAgent.Cri.V1;
 using NodeAgent.Node.Gc;
+using NodeAgent.Node.Images;
 using NodeAgent.Node.Pleg;
 using NodeAgent.Node.Pods;
 
@@ -45,6 +46,8 @@ public sealed partial class NodeRole : IApiComponent
     public PodLifecycleEventGenerator? Pleg { get; private set; }
 
     public ContainerGarbageCollector? ContainerGc { get; private set; }
+
+    public ImageGarbageCollector? ImageGc { get; private set; }
 
     /// <summary>Registers the node, starts its heartbeats, syncs the caches and starts the pod workers; returns when all run.</summary>
     public async Task StartAsync(IKubernetes client, CancellationToken cancellationToken)
@@ -106,6 +109,14 @@ public sealed partial class NodeRole : IApiComponent
             time,
             loggers.CreateLogger<ContainerGarbageCollector>()));
         ContainerGc.Start();
+        var nodeReference = new V1ObjectReference { Kind = "Node", Name = NodeName, Uid = NodeName };
+        ImageGc = Started(new ImageGarbageCollector(
+            _cri,
+            (reason, message) => events.Record(nodeReference, "Warning", reason, message),
+            _options.ImageGc,
+            time,
+            loggers.CreateLogger<ImageGarbageCollector>()));
+        ImageGc.Start();
         LogStarted(_logger, NodeName, identity.ContainerRuntimeVersion);
     }
 

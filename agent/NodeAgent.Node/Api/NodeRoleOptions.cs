@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using NodeAgent.Node.Gc;
+using NodeAgent.Node.Images;
 using NodeAgent.Node.Pleg;
 using NodeAgent.Node.Pods;
 
@@ -43,6 +44,9 @@ public sealed record NodeRoleOptions
 
     /// <summary>Dead containers and orphaned pods (kubelet: every 1 min, one dead container per pod container).</summary>
     public ContainerGcOptions ContainerGc { get; init; } = new();
+
+    /// <summary>Unused images once the image filesystem passes 85 % (kubelet: down to 80 %, none younger than 2 min).</summary>
+    public ImageGcOptions ImageGc { get; init; } = new();
 
     /// <summary>CrashLoopBackOff timing; tests shorten it.</summary>
     public RestartBackoff? ContainerBackoff { get; init; }
