@@ -11,7 +11,14 @@ using NodeAgent.Testing.Processes;
 namespace NodeAgent.StartupBench;
 
 /// <summary>Startup figures of one phase: the SLI percentiles, throughput, and where the time went.</summary>
-internal sealed record PhaseFigures(int Pods, double P50Ms, double P99Ms, double PodsPerSecond, double BindP50Ms, double NodeP50Ms, string LoadAverage);
+internal sealed record PhaseFigures(int Pods, double P50Ms, double P99Ms, double PodsPerSecond, double BindP50Ms, double NodeP50Ms, string LoadAverage)
+{
+    /// <summary>CPU the server process (API, scheduler, node role, and the built-in runtime when in use) spent per pod.</summary>
+    public double ServerCpuMsPerPod { get; init; }
+
+    /// <summary>How busy all cores were during the phase (other work on the machine included).</summary>
+    public double MachineBusyPercent { get; init; }
+}
 
 /// <summary>
 /// Pod startup latency as Kubernetes' SLI (pod created → all its containers started, seen through a watch; image
@@ -61,7 +68,7 @@ internal static class StartupBenchmark
             await Eventually.UntilAsync(async probe => (await client.CoreV1.ListNodeAsync(cancellationToken: probe)).Items.Any(IsReady), "the node to be Ready", ct);
             var list = await client.CoreV1.ListNamespacedPodAsync(Namespace, cancellationToken: ct);
             await using var timeline = new PodTimeline(client, Namespace, list.Metadata.ResourceVersion);
-            var pods = new PodRunner(client, cri, timeline, fixture.BusyboxReference, uids);
+            var pods = new PodRunner(client, cri, timeline, fixture.BusyboxReference, server.Id, uids);
 
             // One unmeasured pod first: image pull, JIT, the bridge's first CNI ADD.
             await pods.RunAsync(["warm-0"], atOnce: false, ct);
@@ -131,7 +138,7 @@ internal static class StartupBenchmark
 
     private static string Describe(string target, string phase, PhaseFigures f) => string.Create(
         CultureInfo.InvariantCulture,
-        $"[{target}] {phase}: {f.Pods} pods, p50 {f.P50Ms:0} ms, p99 {f.P99Ms:0} ms, {f.PodsPerSecond:0.0} pods/s; created→bound p50 {f.BindP50Ms:0} ms, bound→started p50 {f.NodeP50Ms:0} ms; load {f.LoadAverage}");
+        $"[{target}] {phase}: {f.Pods} pods, p50 {f.P50Ms:0} ms, p99 {f.P99Ms:0} ms, {f.PodsPerSecond:0.0} pods/s; created→bound p50 {f.BindP50Ms:0} ms, bound→started p50 {f.NodeP50Ms:0} ms; server CPU {f.ServerCpuMsPerPod:0} ms/pod, machine {f.MachineBusyPercent:0}% busy; load {f.LoadAverage}");
 
     private static async Task PrintAsync(TextWriter output, (string Phase, PhaseFigures Ours, PhaseFigures Containerd)[] rows)
     {
@@ -144,6 +151,8 @@ internal static class StartupBenchmark
             await output.WriteLineAsync(Row($"{phase}: pods/s", ours.PodsPerSecond, containerd.PodsPerSecond, phase == "burst" ? "≥ 20" : ""));
             await output.WriteLineAsync(Row($"{phase}: created→bound p50 ms (scheduler)", ours.BindP50Ms, containerd.BindP50Ms, ""));
             await output.WriteLineAsync(Row($"{phase}: bound→started p50 ms (node + runtime)", ours.NodeP50Ms, containerd.NodeP50Ms, ""));
+            await output.WriteLineAsync(Row($"{phase}: server process CPU ms per pod", ours.ServerCpuMsPerPod, containerd.ServerCpuMsPerPod, ""));
+            await output.WriteLineAsync(Row($"{phase}: machine busy % (all processes)", ours.MachineBusyPercent, containerd.MachineBusyPercent, ""));
             await output.WriteLineAsync($"  {phase}: load average during the phase: nodeagent {ours.LoadAverage}; containerd {containerd.LoadAverage}");
         }
     }
