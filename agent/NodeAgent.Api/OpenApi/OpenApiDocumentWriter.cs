@@ -61,7 +61,8 @@ internal static class OpenApiDocumentWriter
         return buffer.WrittenSpan.ToArray();
     }
 
-    public static byte[] WriteV3(IReadOnlyList<ApiPath> paths, IEnumerable<DefinitionSchema> schemas)
+    /// <param name="descriptions">false for the validating view: no description texts (operations, parameters, schemas).</param>
+    public static byte[] WriteV3(IReadOnlyList<ApiPath> paths, IEnumerable<DefinitionSchema> schemas, bool descriptions = true)
     {
         ArgumentNullException.ThrowIfNull(paths);
         ArgumentNullException.ThrowIfNull(schemas);
@@ -74,7 +75,7 @@ internal static class OpenApiDocumentWriter
             writer.WriteStartObject("paths");
             foreach (var path in paths)
             {
-                WritePathV3(writer, path);
+                WritePathV3(writer, path, descriptions);
             }
 
             writer.WriteEndObject();
@@ -82,7 +83,7 @@ internal static class OpenApiDocumentWriter
             writer.WriteStartObject("schemas");
             foreach (var schema in schemas)
             {
-                SchemaWriter.WriteDefinition(writer, schema, OpenApiFlavor.V3);
+                SchemaWriter.WriteDefinition(writer, schema, OpenApiFlavor.V3, descriptions);
             }
 
             writer.WriteEndObject();
@@ -207,18 +208,22 @@ internal static class OpenApiDocumentWriter
         writer.WriteEndObject();
     }
 
-    private static void WritePathV3(Utf8JsonWriter writer, ApiPath path)
+    private static void WritePathV3(Utf8JsonWriter writer, ApiPath path, bool descriptions)
     {
         writer.WriteStartObject(path.Path);
         foreach (var operation in path.Operations)
         {
             writer.WriteStartObject(operation.Method);
-            writer.WriteString("description", operation.Description);
+            if (descriptions)
+            {
+                writer.WriteString("description", operation.Description);
+            }
+
             writer.WriteString("operationId", operation.OperationId);
             writer.WriteStartArray("parameters");
             foreach (var parameter in operation.Parameters)
             {
-                WriteParameterV3(writer, parameter);
+                WriteParameterV3(writer, parameter, descriptions);
             }
 
             writer.WriteEndArray();
@@ -253,17 +258,21 @@ internal static class OpenApiDocumentWriter
         writer.WriteStartArray("parameters");
         foreach (var parameter in path.Parameters)
         {
-            WriteParameterV3(writer, parameter);
+            WriteParameterV3(writer, parameter, descriptions);
         }
 
         writer.WriteEndArray();
         writer.WriteEndObject();
     }
 
-    private static void WriteParameterV3(Utf8JsonWriter writer, ApiParameter parameter)
+    private static void WriteParameterV3(Utf8JsonWriter writer, ApiParameter parameter, bool descriptions)
     {
         writer.WriteStartObject();
-        writer.WriteString("description", parameter.Description);
+        if (descriptions)
+        {
+            writer.WriteString("description", parameter.Description);
+        }
+
         writer.WriteString("in", parameter.In);
         writer.WriteString("name", parameter.Name);
         if (parameter.Required)

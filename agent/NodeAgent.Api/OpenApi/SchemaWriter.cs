@@ -20,12 +20,13 @@ internal static class SchemaWriter
     public static string RefPath(OpenApiFlavor flavor, string definition) =>
         (flavor == OpenApiFlavor.V2 ? "#/definitions/" : "#/components/schemas/") + definition;
 
-    public static void WriteDefinition(Utf8JsonWriter writer, DefinitionSchema definition, OpenApiFlavor flavor)
+    /// <param name="descriptions">false for the validating view (<see cref="OpenApiView.Validating"/>): no description texts.</param>
+    public static void WriteDefinition(Utf8JsonWriter writer, DefinitionSchema definition, OpenApiFlavor flavor, bool descriptions = true)
     {
         ArgumentNullException.ThrowIfNull(writer);
         ArgumentNullException.ThrowIfNull(definition);
         writer.WriteStartObject(definition.Name);
-        WriteDescription(writer, definition.Description);
+        WriteDescription(writer, descriptions ? definition.Description : null);
         switch (definition.Form)
         {
             case DefinitionForm.IntOrString:
@@ -56,20 +57,20 @@ internal static class SchemaWriter
                 writer.WriteString("type", "object");
                 break;
             default:
-                WriteObjectBody(writer, definition, flavor);
+                WriteObjectBody(writer, definition, flavor, descriptions);
                 break;
         }
 
         writer.WriteEndObject();
     }
 
-    private static void WriteObjectBody(Utf8JsonWriter writer, DefinitionSchema definition, OpenApiFlavor flavor)
+    private static void WriteObjectBody(Utf8JsonWriter writer, DefinitionSchema definition, OpenApiFlavor flavor, bool descriptions)
     {
         writer.WriteStartObject("properties");
         foreach (var property in definition.Properties)
         {
             writer.WritePropertyName(property.Name);
-            WriteProperty(writer, property, flavor);
+            WriteProperty(writer, property, flavor, descriptions);
         }
 
         writer.WriteEndObject();
@@ -113,7 +114,7 @@ internal static class SchemaWriter
         writer.WriteEndObject();
     }
 
-    private static void WriteProperty(Utf8JsonWriter writer, PropertySchema property, OpenApiFlavor flavor)
+    private static void WriteProperty(Utf8JsonWriter writer, PropertySchema property, OpenApiFlavor flavor, bool descriptions)
     {
         writer.WriteStartObject();
         if (property.Shape is RefShape reference && flavor == OpenApiFlavor.V3)
@@ -129,7 +130,7 @@ internal static class SchemaWriter
             WriteShapeBody(writer, property.Shape, flavor);
         }
 
-        WriteDescription(writer, property.Description);
+        WriteDescription(writer, descriptions ? property.Description : null);
         if (property.Patch is { } patch)
         {
             WritePatchExtensions(writer, patch);
