@@ -61,9 +61,13 @@ internal static class OpenApiDocumentWriter
         return buffer.WrittenSpan.ToArray();
     }
 
-    /// <param name="descriptions">false for the validating view: no description texts (operations, parameters, schemas).</param>
-    public static byte[] WriteV3(IReadOnlyList<ApiPath> paths, IEnumerable<DefinitionSchema> schemas, bool descriptions = true)
+    /// <param name="view">
+    /// <see cref="OpenApiView.Validating"/>: no description texts (but the responses' required one) and no schema
+    /// references, so the document needs no <c>components/schemas</c>.
+    /// </param>
+    public static byte[] WriteV3(IReadOnlyList<ApiPath> paths, IEnumerable<DefinitionSchema> schemas, OpenApiView view = OpenApiView.Full)
     {
+        var descriptions = view == OpenApiView.Full;
         ArgumentNullException.ThrowIfNull(paths);
         ArgumentNullException.ThrowIfNull(schemas);
         var buffer = new ArrayBufferWriter<byte>(128 * 1024);
@@ -83,7 +87,7 @@ internal static class OpenApiDocumentWriter
             writer.WriteStartObject("schemas");
             foreach (var schema in schemas)
             {
-                SchemaWriter.WriteDefinition(writer, schema, OpenApiFlavor.V3, descriptions);
+                SchemaWriter.WriteDefinition(writer, schema, OpenApiFlavor.V3);
             }
 
             writer.WriteEndObject();
@@ -230,7 +234,7 @@ internal static class OpenApiDocumentWriter
             if (operation.Body is not null)
             {
                 writer.WriteStartObject("requestBody");
-                WriteContent(writer, operation.IsPatch ? PatchMediaTypes : ["*/*"], operation.Body);
+                WriteContent(writer, operation.IsPatch ? PatchMediaTypes : ["*/*"], descriptions ? operation.Body : null);
                 writer.WriteBoolean("required", operation.Method != "delete");
                 writer.WriteEndObject();
             }
@@ -239,7 +243,11 @@ internal static class OpenApiDocumentWriter
             foreach (var code in operation.SuccessCodes)
             {
                 writer.WriteStartObject(code.ToString(CultureInfo.InvariantCulture));
-                WriteContent(writer, MediaTypes, operation.Response);
+                if (descriptions)
+                {
+                    WriteContent(writer, MediaTypes, operation.Response);
+                }
+
                 writer.WriteString("description", Reason(code));
                 writer.WriteEndObject();
             }
@@ -287,15 +295,20 @@ internal static class OpenApiDocumentWriter
         writer.WriteEndObject();
     }
 
-    private static void WriteContent(Utf8JsonWriter writer, IEnumerable<string> mediaTypes, string definition)
+    /// <summary>The media types, each with the definition's schema (or none: a media type object's schema is optional).</summary>
+    private static void WriteContent(Utf8JsonWriter writer, IEnumerable<string> mediaTypes, string? definition)
     {
         writer.WriteStartObject("content");
         foreach (var mediaType in mediaTypes)
         {
             writer.WriteStartObject(mediaType);
-            writer.WriteStartObject("schema");
-            writer.WriteString("$ref", SchemaWriter.RefPath(OpenApiFlavor.V3, definition));
-            writer.WriteEndObject();
+            if (definition is not null)
+            {
+                writer.WriteStartObject("schema");
+                writer.WriteString("$ref", SchemaWriter.RefPath(OpenApiFlavor.V3, definition));
+                writer.WriteEndObject();
+            }
+
             writer.WriteEndObject();
         }
 

@@ -11,10 +11,12 @@ internal enum OpenApiView
     Full,
 
     /// <summary>
-    /// For kubectl's validating commands (apply, create, replace): only the PATCH operations (kubectl looks there for
-    /// <c>fieldValidation</c>), the schemas they reach with their patch extensions (client-side apply's strategic merge
-    /// patch), and no description texts. kubectl up to 1.33 parses the group-version document again for every object it
-    /// sends, so its size is most of an apply's time.
+    /// For kubectl's validating commands (apply, create, replace): only the PATCH operations with their GVK, parameters
+    /// (kubectl looks there for <c>fieldValidation</c>) and media types, no schemas and no description texts. kubectl up
+    /// to 1.33 parses the group-version document again for every object it sends (and twice more per object a
+    /// client-side apply patches), so its size was most of an apply's time. Without schemas, client-side apply computes
+    /// its strategic merge patch from <c>/openapi/v2</c> (the same patch metadata, parsed once per kubectl run) —
+    /// kubectl's own fallback when a v3 document has no schema for the kind. docs/openapi.md.
     /// </summary>
     Validating,
 }
@@ -106,7 +108,8 @@ public sealed class OpenApiDocuments
 
     private V3Documents BuildV3(OpenApiView view)
     {
-        var catalog = SchemaCatalog.Build(_resources);
+        // The validating view references no schema, so it needs no catalog (reflection over the models).
+        var catalog = view == OpenApiView.Full ? SchemaCatalog.Build(_resources) : null;
         var byPath = new SortedDictionary<string, StoredDocument>(StringComparer.Ordinal);
         foreach (var groupVersion in _resources.GroupBy(r => GroupVersionPath(r.Group, r.Version)))
         {
@@ -117,7 +120,7 @@ public sealed class OpenApiDocuments
             }
 
             var roots = paths.SelectMany(p => p.Operations).SelectMany(o => new[] { o.Body, o.Response }).OfType<string>().Distinct(StringComparer.Ordinal);
-            var json = OpenApiDocumentWriter.WriteV3(paths, catalog.Closure(roots), descriptions: view == OpenApiView.Full);
+            var json = OpenApiDocumentWriter.WriteV3(paths, catalog is null ? [] : catalog.Closure(roots), view);
             byPath[groupVersion.Key] = StoredDocument.From(json);
         }
 

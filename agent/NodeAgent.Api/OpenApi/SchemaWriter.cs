@@ -20,13 +20,12 @@ internal static class SchemaWriter
     public static string RefPath(OpenApiFlavor flavor, string definition) =>
         (flavor == OpenApiFlavor.V2 ? "#/definitions/" : "#/components/schemas/") + definition;
 
-    /// <param name="descriptions">false for the validating view (<see cref="OpenApiView.Validating"/>): no description texts.</param>
-    public static void WriteDefinition(Utf8JsonWriter writer, DefinitionSchema definition, OpenApiFlavor flavor, bool descriptions = true)
+    public static void WriteDefinition(Utf8JsonWriter writer, DefinitionSchema definition, OpenApiFlavor flavor)
     {
         ArgumentNullException.ThrowIfNull(writer);
         ArgumentNullException.ThrowIfNull(definition);
         writer.WriteStartObject(definition.Name);
-        WriteDescription(writer, descriptions ? definition.Description : null);
+        WriteDescription(writer, definition.Description);
         switch (definition.Form)
         {
             case DefinitionForm.IntOrString:
@@ -57,20 +56,20 @@ internal static class SchemaWriter
                 writer.WriteString("type", "object");
                 break;
             default:
-                WriteObjectBody(writer, definition, flavor, descriptions);
+                WriteObjectBody(writer, definition, flavor);
                 break;
         }
 
         writer.WriteEndObject();
     }
 
-    private static void WriteObjectBody(Utf8JsonWriter writer, DefinitionSchema definition, OpenApiFlavor flavor, bool descriptions)
+    private static void WriteObjectBody(Utf8JsonWriter writer, DefinitionSchema definition, OpenApiFlavor flavor)
     {
         writer.WriteStartObject("properties");
         foreach (var property in definition.Properties)
         {
             writer.WritePropertyName(property.Name);
-            WriteProperty(writer, property, flavor, descriptions);
+            WriteProperty(writer, property, flavor);
         }
 
         writer.WriteEndObject();
@@ -114,7 +113,7 @@ internal static class SchemaWriter
         writer.WriteEndObject();
     }
 
-    private static void WriteProperty(Utf8JsonWriter writer, PropertySchema property, OpenApiFlavor flavor, bool descriptions)
+    private static void WriteProperty(Utf8JsonWriter writer, PropertySchema property, OpenApiFlavor flavor)
     {
         writer.WriteStartObject();
         if (property.Shape is RefShape reference && flavor == OpenApiFlavor.V3)
@@ -130,7 +129,7 @@ internal static class SchemaWriter
             WriteShapeBody(writer, property.Shape, flavor);
         }
 
-        WriteDescription(writer, descriptions ? property.Description : null);
+        WriteDescription(writer, property.Description);
         if (property.Patch is { } patch)
         {
             WritePatchExtensions(writer, patch);

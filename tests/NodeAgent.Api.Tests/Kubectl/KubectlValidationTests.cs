@@ -69,11 +69,13 @@ public sealed class KubectlValidationTests(ApiServerFixture api) : IClassFixture
         using var kubectl = new KubectlRunner(api.KubeconfigPath, Binary(version));
 
         (await kubectl.RunAsync(["apply", "-n", ns, "-f", "-"], deadline.Token, ConfigMap + "\n---\n" + Deployment)).EnsureSuccess();
-        var patched = (await kubectl.RunAsync(["apply", "-n", ns, "-f", "-", "-v=5"], deadline.Token, DeploymentWithSidecar)).EnsureSuccess();
+        var patched = (await kubectl.RunAsync(["apply", "-n", ns, "-f", "-", "-v=8"], deadline.Token, DeploymentWithSidecar)).EnsureSuccess();
         var explain = (await kubectl.RunAsync(["explain", "deployment.spec.strategy"], deadline.Token)).EnsureSuccess();
 
-        // The second apply patched by merge key from the served schema (no fallback to a JSON merge patch).
+        // The second apply sent a strategic merge patch computed from the served patch metadata, without a warning.
         Assert.DoesNotContain("error calculating patch from openapi", patched.StandardError, StringComparison.Ordinal);
+        Assert.Contains("Content-Type: application/strategic-merge-patch+json", patched.StandardError, StringComparison.Ordinal);
+        Assert.Contains("$setElementOrder/containers", patched.StandardError, StringComparison.Ordinal);
         using var deployment = await kubectl.GetJsonAsync(["deployment", "web", "-n", ns], deadline.Token);
         var containers = deployment.RootElement.GetProperty("spec").GetProperty("template").GetProperty("spec").GetProperty("containers");
         Assert.Equal(["web", "sidecar"], containers.EnumerateArray().Select(c => c.GetProperty("name").GetString()));

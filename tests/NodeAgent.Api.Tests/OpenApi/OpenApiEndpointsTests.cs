@@ -129,7 +129,7 @@ public sealed class OpenApiEndpointsTests : IAsyncLifetime
         Assert.Equal("\"" + applyUrl.Split("hash=")[1] + "\"", slim.Headers.ETag?.Tag);
         Assert.Contains("Kubectl-Command", slim.Headers.Vary);
         var schemas = JsonNode.Parse(await slim.Content.ReadAsStringAsync(_deadline.Token))!["components"]!["schemas"]!;
-        Assert.DoesNotContain("\"description\"", schemas.ToJsonString(), StringComparison.Ordinal);
+        Assert.Empty(schemas.AsObject());
     }
 
     private async Task<string> ServerRelativeUrlAsync(string groupVersion, string? kubectlCommand = null)
