@@ -53,8 +53,13 @@ internal static class ApiBenchmark
             log.WriteLine($"[{backend}] idle RSS {result.IdleRssMb:0.0} MB");
 
             using var kubectl = new KubectlRunner(kubeconfig);
+            var serverCpu = ProcessMemory.CpuSeconds(server.Id);
+            var kubectlCpu = ProcessMemory.ReapedChildrenCpuSeconds();
             result.ApplySeconds = await ApplyAsync(kubectl, dir, settings.ApplyObjects, ct);
-            log.WriteLine($"[{backend}] kubectl apply of {settings.ApplyObjects} objects: {result.ApplySeconds:0.00} s");
+            result.ApplyKubectlCpuSeconds = ProcessMemory.ReapedChildrenCpuSeconds() - kubectlCpu;
+            result.ApplyServerCpuSeconds = ProcessMemory.CpuSeconds(server.Id) - serverCpu;
+            log.WriteLine($"[{backend}] kubectl apply of {settings.ApplyObjects} objects: {result.ApplySeconds:0.00} s "
+                + $"(CPU: kubectl {result.ApplyKubectlCpuSeconds:0.00} s, server {result.ApplyServerCpuSeconds:0.00} s)");
 
             using var client = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig));
             await CreateNamespacesAsync(client, ct);
