@@ -4,6 +4,7 @@ using NodeAgent.Cri.V1;
 using NodeAgent.Tests.Server;
 using NodeAgent.Testing.Common;
 using NodeAgent.Testing.Containerd;
+using NodeAgent.Testing.Cri;
 using NodeAgent.Testing.Images;
 using NodeAgent.Testing.Leaks;
 using NodeAgent.Testing.NodeAgentCri;
@@ -122,13 +123,7 @@ public sealed class PruneCommandTests(ServerRegistry registry)
 
     private static async Task<(string Id, PodSandboxConfig Config)> RunSandboxAsync(CriClient cri, string prefix, string name, TempDirectory directory, CancellationToken ct)
     {
-        var config = new PodSandboxConfig
-        {
-            Metadata = new PodSandboxMetadata { Name = name, Namespace = "default", Uid = Guid.NewGuid().ToString() },
-            Hostname = name,
-            LogDirectory = directory.Combine("logs", name),
-            Linux = new LinuxPodSandboxConfig { CgroupParent = $"/{prefix}/{name}" },
-        };
+        var config = CriTestPods.Sandbox(name, directory.Combine("logs", name), $"/{prefix}/{name}");
         Directory.CreateDirectory(config.LogDirectory);
         var id = (await cri.Runtime.RunPodSandboxAsync(new RunPodSandboxRequest { Config = config }, cancellationToken: ct)).PodSandboxId;
         return (id, config);
@@ -136,20 +131,7 @@ public sealed class PruneCommandTests(ServerRegistry registry)
 
     private static async Task<string> StartContainerAsync(CriClient cri, string sandboxId, PodSandboxConfig sandbox, string image, string name, CancellationToken ct, params string[] command)
     {
-        var id = (await cri.Runtime.CreateContainerAsync(
-            new CreateContainerRequest
-            {
-                PodSandboxId = sandboxId,
-                SandboxConfig = sandbox,
-                Config = new ContainerConfig
-                {
-                    Metadata = new ContainerMetadata { Name = name },
-                    Image = new ImageSpec { Image = image },
-                    Command = { command },
-                    LogPath = name + ".log",
-                },
-            },
-            cancellationToken: ct)).ContainerId;
+        var id = (await cri.Runtime.CreateContainerAsync(CriTestPods.Container(sandboxId, sandbox, name, image, command), cancellationToken: ct)).ContainerId;
         await cri.Runtime.StartContainerAsync(new StartContainerRequest { ContainerId = id }, cancellationToken: ct);
         return id;
     }
