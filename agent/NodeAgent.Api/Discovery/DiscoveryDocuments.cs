@@ -206,6 +206,10 @@ public static class DiscoveryDocuments
     {
         "scale" => ("autoscaling", "v1", "Scale", SubresourceVerbs),
         "binding" => ("", "v1", "Binding", ["create"]),
+        "log" => ("", "v1", "Pod", ["get"]),
+        "exec" => ("", "v1", "PodExecOptions", ["create", "get"]),
+        "attach" => ("", "v1", "PodAttachOptions", ["create", "get"]),
+        "portforward" => ("", "v1", "PodPortForwardOptions", ["create", "get"]),
         _ => (resource.Group, resource.Version, resource.Kind, SubresourceVerbs),
     };
 

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
+using NodeAgent.Api.Http.Streams;
 using NodeAgent.Api.Security;
 
 namespace NodeAgent.Api.Hosting;
@@ -31,6 +32,9 @@ public sealed record ApiServerOptions
 
     /// <summary>What <c>/version</c> reports; kubectl compares its minor version with its own.</summary>
     public string GitVersion { get; init; } = "v1.32.0+nodeagent";
+
+    /// <summary>Serves pods/log, exec, attach and portforward (the node); null answers them 503.</summary>
+    public IPodStreams? PodStreams { get; init; }
 
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 }

@@ -10,7 +10,7 @@ namespace NodeAgent.Api.Http;
 
 /// <summary>
 /// The REST verbs on one resource URL: get, create, update (PUT), patch, delete and deletecollection,
-/// plus the status, scale and binding subresources. Reads of collections go to <see cref="CollectionReader"/>.
+/// plus the status, scale and binding subresources and the pod streams (log, exec, attach, portforward). Reads of collections go to <see cref="CollectionReader"/>.
 /// </summary>
 internal sealed partial class ResourceHandlers
 {
@@ -46,6 +46,11 @@ internal sealed partial class ResourceHandlers
             return method == "GET" && target.Subresource is null
                 ? _reader.WatchAsync(context, target.Resource, target.Namespace, target.Name, ct)
                 : throw ApiException.MethodNotAllowed();
+        }
+
+        if (IsPodStream(target))
+        {
+            return DispatchPodStreamAsync(context, target, ct);
         }
 
         return target.Subresource switch

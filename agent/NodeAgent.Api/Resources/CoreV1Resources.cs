@@ -12,7 +12,7 @@ public static class CoreV1Resources
         return
         [
             BuiltinResources.Define<V1Namespace, V1NamespaceList>("", "namespaces", false, new NamespaceStrategy(), ["ns"], subresources: ["status"]),
-            BuiltinResources.Define<V1Pod, V1PodList>("", "pods", true, new Pods.PodStrategy(), ["po"], ["all"], ["status", "binding"]),
+            BuiltinResources.Define<V1Pod, V1PodList>("", "pods", true, new Pods.PodStrategy(), ["po"], ["all"], ["status", "binding", "log", "exec", "attach", "portforward"]),
             BuiltinResources.Define<V1Service, V1ServiceList>("", "services", true, new ServiceStrategy(context), ["svc"], ["all"], ["status"]),
             BuiltinResources.Define<V1Endpoints, V1EndpointsList>("", "endpoints", true, new EndpointsStrategy(), ["ep"]),
             BuiltinResources.Define<V1ConfigMap, V1ConfigMapList>("", "configmaps", true, new ConfigMapStrategy(), ["cm"]),

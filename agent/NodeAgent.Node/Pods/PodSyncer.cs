@@ -80,7 +80,7 @@ public sealed partial class PodSyncer : IAsyncDisposable
         _statuses = new PodStatusBuilder(_options);
         _volumes = new VolumeManager(_options, services.Objects, services.Mounter, services.Time);
         _probeRunner = new ProbeRunner(_runtime, services.Http);
-        _probes = new ProbeManager(_probeRunner.RunAsync, services.Time, services.OnProbeChange, services.LoggerFactory.CreateLogger<ProbeManager>());
+        _probes = new ProbeManager(_probeRunner.RunAsync, services.Time, services.OnProbeChange, services.Events, services.LoggerFactory.CreateLogger<ProbeManager>());
         _backoff = services.ContainerBackoff ?? new RestartBackoff(services.Time);
         _imageBackoff = services.ImageBackoff ?? new RestartBackoff(services.Time);
         _logger = services.LoggerFactory.CreateLogger<PodSyncer>();
@@ -398,7 +398,7 @@ public sealed partial class PodSyncer : IAsyncDisposable
                 return true;
             }
 
-            _probes.Start(pod.Metadata.Uid, new ProbeTarget(id, context.Sandbox.Network?.Ip, container));
+            _probes.Start(pod, new ProbeTarget(id, context.Sandbox.Network?.Ip, container));
             return true;
         }
         catch (RpcException e) when (e.StatusCode is not StatusCode.Cancelled)

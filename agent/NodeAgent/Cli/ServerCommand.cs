@@ -58,6 +58,7 @@ internal static partial class ServerCommand
         var tokens = LoadTokens(paths, adminToken);
 
         await using var store = await OpenStoreAsync(options, loggerFactory, stop);
+        using var podStreams = new NodePodStreamBackend(ServerComponents.CriEndpoint(options));
         var apiOptions = new ApiServerOptions
         {
             Address = options.ApiAddress,
@@ -71,6 +72,7 @@ internal static partial class ServerCommand
                 new TokenAuthenticator(tokens),
             ],
             Authorizer = new DiscoveryOnlyAuthorizer(),
+            PodStreams = podStreams,
         };
         await using var api = await StartApiAsync(apiOptions, store, loggerFactory, stop);
 

@@ -38,17 +38,21 @@ internal static class ServerComponents
     {
         ArgumentNullException.ThrowIfNull(options);
         var components = new List<IServerComponent>();
-        var criEndpoint = options.ContainerRuntimeEndpoint;
-        if (criEndpoint is null)
+        if (options.ContainerRuntimeEndpoint is null)
         {
-            var runtime = new RuntimeComponent();
-            criEndpoint = RuntimeComponent.Endpoint(options);
-            components.Add(runtime);
+            components.Add(new RuntimeComponent());
         }
 
-        components.Add(new NodeRoleComponent(criEndpoint));
+        components.Add(new NodeRoleComponent(CriEndpoint(options)));
         components.Add(new SchedulerComponent());
         return components;
+    }
+
+    /// <summary>The runtime the node uses: --container-runtime-endpoint, else the in-process one.</summary>
+    public static string CriEndpoint(NodeAgentOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return options.ContainerRuntimeEndpoint ?? RuntimeComponent.Endpoint(options);
     }
 
     /// <summary>

@@ -55,6 +55,9 @@ public sealed class DiscoveryTests(ApiServerFixture api) : IClassFixture<ApiServ
         Assert.Equal(["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"], pods["verbs"]!.AsArray().Select(s => s!.GetValue<string>()));
         Assert.Equal(["create"], Resource(core, "pods/binding")["verbs"]!.AsArray().Select(s => s!.GetValue<string>()));
         Assert.Equal(["get", "patch", "update"], Resource(core, "pods/status")["verbs"]!.AsArray().Select(s => s!.GetValue<string>()));
+        Assert.Equal(["get"], Resource(core, "pods/log")["verbs"]!.AsArray().Select(s => s!.GetValue<string>()));
+        Assert.Equal("PodExecOptions", Resource(core, "pods/exec")["kind"]!.GetValue<string>());
+        Assert.Equal(["create", "get"], Resource(core, "pods/portforward")["verbs"]!.AsArray().Select(s => s!.GetValue<string>()));
         var scale = Resource(apps, "deployments/scale");
         Assert.Equal("autoscaling", scale["group"]!.GetValue<string>());
         Assert.Equal("Scale", scale["kind"]!.GetValue<string>());
@@ -74,7 +77,7 @@ public sealed class DiscoveryTests(ApiServerFixture api) : IClassFixture<ApiServ
         var pods = core["items"]![0]!["versions"]![0]!["resources"]!.AsArray().Single(r => r!["resource"]!.GetValue<string>() == "pods")!;
         Assert.Equal("Namespaced", pods["scope"]!.GetValue<string>());
         Assert.Equal("pod", pods["singularResource"]!.GetValue<string>());
-        Assert.Equal(["binding", "status"], pods["subresources"]!.AsArray().Select(s => s!["subresource"]!.GetValue<string>()));
+        Assert.Equal(["attach", "binding", "exec", "log", "portforward", "status"], pods["subresources"]!.AsArray().Select(s => s!["subresource"]!.GetValue<string>()));
         Assert.Equal("apidiscovery.k8s.io/v2beta1", named["apiVersion"]!.GetValue<string>());
         var apps = named["items"]!.AsArray().Single(i => i!["metadata"]!["name"]!.GetValue<string>() == "apps")!;
         var deployments = apps["versions"]![0]!["resources"]!.AsArray().Single(r => r!["resource"]!.GetValue<string>() == "deployments")!;
