@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using NodeAgent.Runtime.Images.Store;
 
 namespace NodeAgent.Cli;
@@ -44,14 +43,7 @@ internal static class ImageTable
             }
         }
 
-        var widths = Enumerable.Range(0, 4).Select(c => rows.Max(r => r[c].Length)).ToArray();
-        var builder = new StringBuilder();
-        foreach (var row in rows)
-        {
-            builder.AppendJoin("   ", row.Select((cell, c) => c == row.Length - 1 ? cell : cell.PadRight(widths[c]))).Append('\n');
-        }
-
-        return builder.ToString();
+        return TextTable.Render(rows);
     }
 
     private static (string Repository, string Tag) SplitTag(string reference)

@@ -14,6 +14,7 @@ internal static class NodeAgentCli
         root.Subcommands.Add(CriCommand.Create(context));
         root.Subcommands.Add(ImagesCommand.Create(context));
         root.Subcommands.Add(KubeconfigCommand.Create(context));
+        root.Subcommands.Add(PruneCommand.Create(context));
         return root;
     }
 

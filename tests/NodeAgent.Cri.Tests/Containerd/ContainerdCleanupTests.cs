@@ -1,6 +1,7 @@
 using NodeAgent.Cri.V1;
 using NodeAgent.Testing.Common;
 using NodeAgent.Testing.Containerd;
+using NodeAgent.Testing.Cri;
 using NodeAgent.Testing.Leaks;
 
 namespace NodeAgent.Cri.Tests.Containerd;
@@ -19,12 +20,12 @@ public sealed class ContainerdCleanupTests(ContainerdFixture fixture)
         await using (var instance = await fixture.StartInstanceAsync(ct))
         {
             prefix = instance.Settings.Prefix;
-            var podConfig = TestPods.Sandbox("abandoned", Path.Combine(instance.Settings.BaseDirectory, "logs"), instance.Settings.CgroupParent);
+            var podConfig = CriTestPods.Sandbox("abandoned", Path.Combine(instance.Settings.BaseDirectory, "logs"), instance.Settings.CgroupParent);
             var sandbox = await instance.Client.Runtime.RunPodSandboxAsync(new RunPodSandboxRequest { Config = podConfig }, cancellationToken: ct);
             sandboxId = sandbox.PodSandboxId;
             await instance.Client.Images.PullImageAsync(new PullImageRequest { Image = new ImageSpec { Image = fixture.BusyboxReference } }, cancellationToken: ct);
             var container = await instance.Client.Runtime.CreateContainerAsync(
-                TestPods.Container(sandboxId, podConfig, "sleeper", fixture.BusyboxReference, "/bin/sleep", "300"), cancellationToken: ct);
+                CriTestPods.Container(sandboxId, podConfig, "sleeper", fixture.BusyboxReference, "/bin/sleep", "300"), cancellationToken: ct);
             await instance.Client.Runtime.StartContainerAsync(new StartContainerRequest { ContainerId = container.ContainerId }, cancellationToken: ct);
 
             // Proof the pod really holds host resources before teardown: its netns pin and bridge exist.

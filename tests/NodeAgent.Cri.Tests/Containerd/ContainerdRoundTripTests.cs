@@ -1,6 +1,7 @@
 using NodeAgent.Cri.V1;
 using NodeAgent.Testing.Common;
 using NodeAgent.Testing.Containerd;
+using NodeAgent.Testing.Cri;
 using NodeAgent.Testing.Leaks;
 
 namespace NodeAgent.Cri.Tests.Containerd;
@@ -95,7 +96,7 @@ public sealed class ContainerdRoundTripTests(ContainerdFixture fixture)
         var ct = cts.Token;
         using var logs = new TempDirectory(fixture.Containerd.Settings.Prefix);
         await Images.PullImageAsync(new PullImageRequest { Image = new ImageSpec { Image = fixture.BusyboxReference } }, cancellationToken: ct);
-        var podConfig = TestPods.Sandbox("roundtrip", logs.Path, fixture.Containerd.Settings.CgroupParent);
+        var podConfig = CriTestPods.Sandbox("roundtrip", logs.Path, fixture.Containerd.Settings.CgroupParent);
 
         var sandbox = await Runtime.RunPodSandboxAsync(new RunPodSandboxRequest { Config = podConfig }, cancellationToken: ct);
         var sandboxStatus = await Runtime.PodSandboxStatusAsync(new PodSandboxStatusRequest { PodSandboxId = sandbox.PodSandboxId }, cancellationToken: ct);
@@ -104,7 +105,7 @@ public sealed class ContainerdRoundTripTests(ContainerdFixture fixture)
 
         // busybox sh runs applets in-process: exec the real sleep so the shell is replaced.
         var created = await Runtime.CreateContainerAsync(
-            TestPods.Container(sandbox.PodSandboxId, podConfig, "main", fixture.BusyboxReference, "/bin/sh", "-c", "echo hello from $(hostname); exec /bin/sleep 300"),
+            CriTestPods.Container(sandbox.PodSandboxId, podConfig, "main", fixture.BusyboxReference, "/bin/sh", "-c", "echo hello from $(hostname); exec /bin/sleep 300"),
             cancellationToken: ct);
         await Runtime.StartContainerAsync(new StartContainerRequest { ContainerId = created.ContainerId }, cancellationToken: ct);
 

@@ -57,25 +57,9 @@ public sealed class NodeApiIntegrationTests(BusyboxRegistry registry)
         using var deadline = TestDeadline.Seconds(180);
         await using var server = await NodeAgentServer.StartAsync(deadline.Token);
         var client = server.CreateClient();
-        var prefix = TestIds.NewPrefix();
-        using var directory = new TempDirectory(prefix);
-
-        // Declared before the runtime, so it runs after the runtime stopped: its bridge (with the
-        // node-level masquerade) and the pod cgroup root the node role used are the test's to remove.
-        await using var hostCleanup = new HostCleanupScope(async () =>
-        {
-            using var cleanup = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-            await HostCleanup.DeleteBridgeAsync(prefix[..Math.Min(prefix.Length, 12)] + "b", cleanup.Token);
-            HostCleanup.RemoveCgroups(prefix);
-        });
-        await using var cri = await NodeAgentCriProcess.StartAsync(
-            new NodeAgentCriSettings { Prefix = prefix, BaseDirectory = directory.Path, InsecureRegistries = [registry.Registry.Host] },
-            deadline.Token);
-        var nodeName = prefix + "-node";
-        await using var role = new NodeRole(Options(nodeName, directory, cri.Settings.Endpoint) with
-        {
-            Node = new NodeOptions { NodeName = nodeName, HostIP = "127.0.0.1", PodsRoot = directory.Combine("pods"), PodLogsRoot = directory.Combine("logs"), CgroupRoot = prefix },
-        });
+        await using var runtime = await RuntimeUnderTest.StartAsync(registry, deadline.Token);
+        var (prefix, cri, nodeName) = (runtime.Prefix, runtime.Cri, runtime.NodeName);
+        await using var role = new NodeRole(runtime.RoleOptions);
         await role.StartAsync(client, deadline.Token);
 
         var container = TestPods.Container("web", registry.Image, "/bin/sleep", "300");
@@ -113,6 +97,44 @@ public sealed class NodeApiIntegrationTests(BusyboxRegistry registry)
         Assert.Empty(sandboxes.Items);
     }
 
+    [Fact]
+    public async Task A_pod_force_deleted_while_the_node_was_down_is_removed_from_the_runtime_at_the_next_start()
+    {
+        using var deadline = TestDeadline.Seconds(180);
+        await using var server = await NodeAgentServer.StartAsync(deadline.Token);
+        var client = server.CreateClient();
+        await using var runtime = await RuntimeUnderTest.StartAsync(registry, deadline.Token);
+        var name = runtime.Prefix + "-orphan";
+        V1Pod running;
+        await using (var first = new NodeRole(runtime.RoleOptions))
+        {
+            await first.StartAsync(client, deadline.Token);
+            await client.CoreV1.CreateNamespacedPodAsync(
+                new V1Pod { Metadata = new V1ObjectMeta { Name = name }, Spec = new V1PodSpec { NodeName = runtime.NodeName, TerminationGracePeriodSeconds = 2, Containers = [TestPods.Container("app", registry.Image, "/bin/sleep", "300")] } },
+                "default",
+                cancellationToken: deadline.Token);
+            running = await Eventually.UntilAsync(
+                async ct => await client.CoreV1.ReadNamespacedPodAsync(name, "default", cancellationToken: ct) is { Status.Phase: "Running" } p ? p : null,
+                "the pod to be Running",
+                deadline.Token);
+        }
+
+        // The node is down (its containers keep running); the pod is force-deleted meanwhile.
+        await client.CoreV1.DeleteNamespacedPodAsync(name, "default", gracePeriodSeconds: 0, cancellationToken: deadline.Token);
+        var uidFilter = new PodSandboxFilter { LabelSelector = { ["io.kubernetes.pod.uid"] = running.Metadata.Uid } };
+        Assert.NotEmpty((await runtime.Cri.Client.Runtime.ListPodSandboxAsync(new ListPodSandboxRequest { Filter = uidFilter }, cancellationToken: deadline.Token)).Items);
+
+        await using var second = new NodeRole(runtime.RoleOptions);
+        await second.StartAsync(client, deadline.Token);
+
+        await Eventually.UntilAsync(
+            async ct => (await runtime.Cri.Client.Runtime.ListPodSandboxAsync(new ListPodSandboxRequest { Filter = uidFilter }, cancellationToken: ct)).Items.Count == 0
+                        && (await runtime.Cri.Client.Runtime.ListContainersAsync(new ListContainersRequest(), cancellationToken: ct)).Containers.Count == 0 ? "gone" : null,
+            "the orphaned pod's sandbox and containers to be removed",
+            deadline.Token);
+        Assert.False(Directory.Exists(Path.Combine(runtime.RoleOptions.Node.PodsRoot, running.Metadata.Uid)));
+    }
+
     private static NodeRoleOptions Options(string nodeName, TempDirectory directory, string criEndpoint) => new()
     {
         Node = new NodeOptions { NodeName = nodeName, HostIP = "127.0.0.1", PodsRoot = directory.Combine("pods"), PodLogsRoot = directory.Combine("logs") },
@@ -122,9 +144,51 @@ public sealed class NodeApiIntegrationTests(BusyboxRegistry registry)
         ContainerBackoff = new RestartBackoff(TimeProvider.System) { Initial = TimeSpan.FromSeconds(1), Max = TimeSpan.FromSeconds(4) },
     };
 
-    /// <summary>Runs an asynchronous cleanup when disposed.</summary>
-    private sealed class HostCleanupScope(Func<Task> cleanup) : IAsyncDisposable
+    /// <summary>
+    /// A real <c>nodeagent cri</c> with the test's prefix, and the node role options for it. Disposing stops the runtime,
+    /// then removes its bridge (with the node-level masquerade) and the pod cgroup root the node role used.
+    /// </summary>
+    private sealed class RuntimeUnderTest : IAsyncDisposable
     {
-        public async ValueTask DisposeAsync() => await cleanup();
+        private readonly TempDirectory _directory;
+
+        private RuntimeUnderTest(string prefix, TempDirectory directory, NodeAgentCriProcess cri)
+        {
+            Prefix = prefix;
+            _directory = directory;
+            Cri = cri;
+            NodeName = prefix + "-node";
+            RoleOptions = Options(NodeName, directory, cri.Settings.Endpoint) with
+            {
+                Node = new NodeOptions { NodeName = NodeName, HostIP = "127.0.0.1", PodsRoot = directory.Combine("pods"), PodLogsRoot = directory.Combine("logs"), CgroupRoot = prefix },
+            };
+        }
+
+        public string Prefix { get; }
+
+        public NodeAgentCriProcess Cri { get; }
+
+        public string NodeName { get; }
+
+        public NodeRoleOptions RoleOptions { get; }
+
+        public static async Task<RuntimeUnderTest> StartAsync(BusyboxRegistry registry, CancellationToken cancellationToken)
+        {
+            var prefix = TestIds.NewPrefix();
+            var directory = new TempDirectory(prefix);
+            var cri = await NodeAgentCriProcess.StartAsync(
+                new NodeAgentCriSettings { Prefix = prefix, BaseDirectory = directory.Path, InsecureRegistries = [registry.Registry.Host] },
+                cancellationToken);
+            return new RuntimeUnderTest(prefix, directory, cri);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            using var cleanup = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            await Cri.DisposeAsync();
+            await HostCleanup.DeleteBridgeAsync(Cri.Settings.BridgeName, cleanup.Token);
+            HostCleanup.RemoveCgroups(Prefix);
+            _directory.Dispose();
+        }
     }
 }

@@ -5,12 +5,13 @@ using Microsoft.Extensions.Logging.Abstractions;
 using NodeAgent.Node.Pleg;
 using NodeAgent.Node.Pods;
 using NodeAgent.Testing.Common;
+using Xunit.Abstractions;
 
 namespace NodeAgent.Node.Tests.Integration;
 
 /// <summary>The relisting PLEG against a real <c>nodeagent cri</c>: a container exit reaches the pod status within about a second.</summary>
 [Collection(BusyboxRegistry.Collection)]
-public sealed class PlegIntegrationTests(BusyboxRegistry registry)
+public sealed class PlegIntegrationTests(BusyboxRegistry registry, ITestOutputHelper output)
 {
     [Fact]
     public async Task A_container_exit_updates_the_pod_status_within_seconds_without_a_periodic_resync()
@@ -53,5 +54,6 @@ public sealed class PlegIntegrationTests(BusyboxRegistry registry)
         Assert.Equal(3, exited.ContainerStatuses.Single().State.Terminated.ExitCode);
         Assert.Equal("Failed", exited.Phase);
         Assert.True(exitedAt.Elapsed < TimeSpan.FromSeconds(5), $"noticed after {exitedAt.Elapsed}");
+        output.WriteLine($"exit noticed {exitedAt.Elapsed.TotalMilliseconds:0} ms after the stop file was created");
     }
 }

@@ -1,9 +1,9 @@
 using NodeAgent.Cri.V1;
 
-namespace NodeAgent.Cri.Tests.Containerd;
+namespace NodeAgent.Testing.Cri;
 
-/// <summary>The smallest valid CRI pod and container configs tests build on.</summary>
-internal static class TestPods
+/// <summary>The smallest valid CRI pod and container configs tests build on (any CRI runtime: ours or containerd).</summary>
+public static class CriTestPods
 {
     public static PodSandboxConfig Sandbox(string name, string logDirectory, string cgroupParent) => new()
     {
