@@ -35,6 +35,8 @@ public sealed partial class ServerStreamsTests(ServerRegistry registry)
                 await FollowAsync(client, pod, ct);
                 await ExecAsync(client, pod, ct);
                 await CopyAsync(client, pod, ct);
+                await PortForwardAsync(client, pod, server, ct);
+                await AttachAsync(client, pod, ct);
             }
 
             // --previous: the log of the attempt before the current one.
@@ -113,7 +115,7 @@ public sealed partial class ServerStreamsTests(ServerRegistry registry)
     }
 
     /// <summary><c>kubectl port-forward</c> on a random local port to busybox httpd in the pod, fetched over 127.0.0.1.</summary>
-    private static async Task PortForwardAsync(KubectlRunner kubectl, string pod, CancellationToken ct)
+    private static async Task PortForwardAsync(KubectlRunner kubectl, string pod, ServerProcess server, CancellationToken ct)
     {
         await using var forward = BackgroundKubectl.Start(kubectl, "port-forward", "port-forward", "--address=127.0.0.1", "pod/" + pod, ":8080");
         var port = await forward.WaitForAsync(o => ForwardingFrom().Match(o) is { Success: true } m ? m.Groups[1].Value : null, "kubectl to report its local port", ct);
@@ -122,7 +124,7 @@ public sealed partial class ServerStreamsTests(ServerRegistry registry)
         {
             // Twice: each connection is a new stream pair in the same session.
             var body = await FetchAsync(http, new Uri($"http://127.0.0.1:{port}/index.html"), ct);
-            Assert.True(body == "served-by-busybox\n", $"port-forward answered {body}; kubectl said: {forward.Output}");
+            Assert.True(body == "served-by-busybox\n", $"port-forward answered {body}; kubectl said: {forward.Output}\n{await server.ReadLogAsync(ct)}");
         }
     }
 
@@ -142,7 +144,7 @@ public sealed partial class ServerStreamsTests(ServerRegistry registry)
     private static async Task AttachAsync(KubectlRunner kubectl, string pod, CancellationToken ct)
     {
         var attach = await kubectl.RunAsync(["attach", "-i", pod, "-c", "reader"], ct, "ping\n");
-        Assert.Contains("got ping", attach.StandardOutput, StringComparison.Ordinal);
+        Assert.Equal("got ping\n", attach.EnsureSuccess().StandardOutput);
     }
 
     private static string PodName(ServerProcess server, string version) => $"{server.Prefix}-s{version}";
@@ -169,6 +171,7 @@ public sealed partial class ServerStreamsTests(ServerRegistry registry)
           - name: reader
             image: {image}
             stdin: true
+            stdinOnce: true
             command: ["/bin/sh", "-c", "while read line; do echo \"got $line\"; done"]
 
         """;
