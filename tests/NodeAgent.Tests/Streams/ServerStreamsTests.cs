@@ -62,6 +62,8 @@ public sealed partial class ServerStreamsTests(ServerRegistry registry)
         Assert.Equal("hello\nsecond\n", (await kubectl.RunAsync(["logs", pod, "-c", "main"], ct)).EnsureSuccess().StandardOutput);
         Assert.Equal("second\n", (await kubectl.RunAsync(["logs", pod, "-c", "main", "--tail=1"], ct)).EnsureSuccess().StandardOutput);
         Assert.Equal("hello\nsecond\n", (await kubectl.RunAsync(["logs", pod, "-c", "main", "--since=1h"], ct)).EnsureSuccess().StandardOutput);
+        Assert.Equal("hel", (await kubectl.RunAsync(["logs", "pod/" + pod, "-c", "main", "--limit-bytes=3"], ct)).EnsureSuccess().StandardOutput);
+        Assert.Equal("hello\nsecond\n", (await kubectl.RunAsync(["logs", "-l", "streams=" + pod, "-c", "main"], ct)).EnsureSuccess().StandardOutput);
         var stamped = (await kubectl.RunAsync(["logs", pod, "-c", "side", "--timestamps"], ct)).EnsureSuccess().StandardOutput;
         Assert.Matches(TimestampedLine(), stamped);
 
@@ -156,6 +158,8 @@ public sealed partial class ServerStreamsTests(ServerRegistry registry)
         metadata:
           name: {name}
           namespace: default
+          labels:
+            streams: {name}
         spec:
           terminationGracePeriodSeconds: 2
           containers:
