@@ -142,11 +142,16 @@ public sealed partial class ServerStreamsTests(ServerRegistry registry)
         }
     }
 
-    /// <summary><c>kubectl attach -i</c> to a container reading its stdin: the line goes in, the answer comes out.</summary>
+    /// <summary><c>kubectl attach -i</c> to a container reading its stdin: the line goes in, the answer comes out (and shows in its log).</summary>
     private static async Task AttachAsync(KubectlRunner kubectl, string pod, CancellationToken ct)
     {
+        await using var follow = BackgroundKubectl.Start(kubectl, "logs-reader", "logs", "-f", pod, "-c", "reader");
         var attach = await kubectl.RunAsync(["attach", "-i", pod, "-c", "reader"], ct, "ping\n");
         Assert.Equal("got ping\n", attach.EnsureSuccess().StandardOutput);
+
+        // stdinOnce: the end of our stdin ended the container, and with it the log stream that followed it.
+        await Eventually.UntilAsync(_ => Task.FromResult(follow.HasExited), "logs -f to end once the container exited", ct);
+        Assert.Equal("got ping\n", follow.Output);
     }
 
     private static string PodName(ServerProcess server, string version) => $"{server.Prefix}-s{version}";
