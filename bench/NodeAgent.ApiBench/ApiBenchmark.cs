@@ -17,6 +17,12 @@ internal static class ApiBenchmark
     private const string PodNamespace = "bench-pods";
     private const string WatchNamespace = "bench-watch";
 
+    /// <summary>
+    /// Every bench pod (and Deployment template) is bound to this node, which never registers: the scheduler leaves
+    /// bound pods alone and the server's node role runs only pods bound to itself, so the bench starts no containers.
+    /// </summary>
+    private const string NowhereNode = "bench-nowhere";
+
     /// <summary>Lets the runtime finish start-up work (tiering, first GCs) before idle RSS is read; a bench, not a test.</summary>
     private static readonly TimeSpan SettleTime = TimeSpan.FromSeconds(5);
 
@@ -47,8 +53,13 @@ internal static class ApiBenchmark
             log.WriteLine($"[{backend}] idle RSS {result.IdleRssMb:0.0} MB");
 
             using var kubectl = new KubectlRunner(kubeconfig);
+            var serverCpu = ProcessMemory.CpuSeconds(server.Id);
+            var kubectlCpu = ProcessMemory.ReapedChildrenCpuSeconds();
             result.ApplySeconds = await ApplyAsync(kubectl, dir, settings.ApplyObjects, ct);
-            log.WriteLine($"[{backend}] kubectl apply of {settings.ApplyObjects} objects: {result.ApplySeconds:0.00} s");
+            result.ApplyKubectlCpuSeconds = ProcessMemory.ReapedChildrenCpuSeconds() - kubectlCpu;
+            result.ApplyServerCpuSeconds = ProcessMemory.CpuSeconds(server.Id) - serverCpu;
+            log.WriteLine($"[{backend}] kubectl apply of {settings.ApplyObjects} objects: {result.ApplySeconds:0.00} s "
+                + $"(CPU: kubectl {result.ApplyKubectlCpuSeconds:0.00} s, server {result.ApplyServerCpuSeconds:0.00} s)");
 
             using var client = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig));
             await CreateNamespacesAsync(client, ct);
@@ -102,10 +113,25 @@ internal static class ApiBenchmark
             : Path.Combine(AppContext.BaseDirectory, "nodeagent.dll");
         var config = dir.Combine("config.yaml");
         File.WriteAllText(config, $"data-dir: {dir.Combine("data")}\n");
+
+        // Its own names and ranges (as tests use), so nothing of a real install or another run is touched even if a
+        // pod were ever started; the node gets the first /24 of the pod CIDR.
+        var prefix = TestIds.NewPrefix();
+        var podCidr = TestIds.NewSubnet24();
+        var serviceCidr = TestIds.NewSubnet24();
+        while (serviceCidr == podCidr)
+        {
+            serviceCidr = TestIds.NewSubnet24();
+        }
+
         List<string> args =
         [
             "exec", dll, "server", "--config", config,
             "--run-dir", dir.Combine("run"),
+            "--node-name", prefix + "-node",
+            "--bridge", prefix,
+            "--pod-cidr", podCidr,
+            "--service-cidr", serviceCidr,
             "--api-address", "127.0.0.1",
             "--api-port", FreePort.Next().ToString(CultureInfo.InvariantCulture),
             "--kubeconfig", kubeconfig,
@@ -143,7 +169,7 @@ internal static class ApiBenchmark
         $"apiVersion: v1\nkind: Service\nmetadata:\n  name: svc-{i}\n  namespace: {ApplyNamespace}\nspec:\n  selector:\n    app: web-{i}\n  ports:\n  - port: 80\n    targetPort: 8080\n");
 
     private static string DeploymentYaml(int i) => string.Create(CultureInfo.InvariantCulture,
-        $"apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web-{i}\n  namespace: {ApplyNamespace}\nspec:\n  replicas: 1\n  selector:\n    matchLabels:\n      app: web-{i}\n  template:\n    metadata:\n      labels:\n        app: web-{i}\n    spec:\n      containers:\n      - name: web\n        image: busybox:1.36\n        command: [\"sleep\", \"3600\"]\n        ports:\n        - containerPort: 8080\n");
+        $"apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web-{i}\n  namespace: {ApplyNamespace}\nspec:\n  replicas: 1\n  selector:\n    matchLabels:\n      app: web-{i}\n  template:\n    metadata:\n      labels:\n        app: web-{i}\n    spec:\n      nodeName: {NowhereNode}\n      containers:\n      - name: web\n        image: busybox:1.36\n        command: [\"sleep\", \"3600\"]\n        ports:\n        - containerPort: 8080\n");
 
     private static async Task CreateNamespacesAsync(Kubernetes client, CancellationToken ct)
     {
@@ -160,6 +186,7 @@ internal static class ApiBenchmark
         Metadata = new V1ObjectMeta { Name = PodName(i), Labels = new Dictionary<string, string> { ["app"] = "bench" } },
         Spec = new V1PodSpec
         {
+            NodeName = NowhereNode,
             Containers = [new V1Container { Name = "main", Image = "busybox:1.36", Command = ["sleep", "3600"] }],
         },
     };

@@ -29,6 +29,12 @@ internal sealed record BackendResult(string Backend)
 
     public double? ApplySeconds { get; set; }
 
+    /// <summary>CPU time of kubectl during the apply: steadier than wall time on a busy machine.</summary>
+    public double? ApplyKubectlCpuSeconds { get; set; }
+
+    /// <summary>CPU time of the server (storage and etcd aside) during the apply.</summary>
+    public double? ApplyServerCpuSeconds { get; set; }
+
     public Percentiles? Create { get; set; }
 
     public Percentiles? Get { get; set; }

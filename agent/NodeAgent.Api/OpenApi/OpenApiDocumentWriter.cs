@@ -61,8 +61,13 @@ internal static class OpenApiDocumentWriter
         return buffer.WrittenSpan.ToArray();
     }
 
-    public static byte[] WriteV3(IReadOnlyList<ApiPath> paths, IEnumerable<DefinitionSchema> schemas)
+    /// <param name="view">
+    /// <see cref="OpenApiView.Validating"/>: no description texts (but the responses' required one) and no schema
+    /// references, so the document needs no <c>components/schemas</c>.
+    /// </param>
+    public static byte[] WriteV3(IReadOnlyList<ApiPath> paths, IEnumerable<DefinitionSchema> schemas, OpenApiView view = OpenApiView.Full)
     {
+        var descriptions = view == OpenApiView.Full;
         ArgumentNullException.ThrowIfNull(paths);
         ArgumentNullException.ThrowIfNull(schemas);
         var buffer = new ArrayBufferWriter<byte>(128 * 1024);
@@ -74,7 +79,7 @@ internal static class OpenApiDocumentWriter
             writer.WriteStartObject("paths");
             foreach (var path in paths)
             {
-                WritePathV3(writer, path);
+                WritePathV3(writer, path, descriptions);
             }
 
             writer.WriteEndObject();
@@ -207,25 +212,29 @@ internal static class OpenApiDocumentWriter
         writer.WriteEndObject();
     }
 
-    private static void WritePathV3(Utf8JsonWriter writer, ApiPath path)
+    private static void WritePathV3(Utf8JsonWriter writer, ApiPath path, bool descriptions)
     {
         writer.WriteStartObject(path.Path);
         foreach (var operation in path.Operations)
         {
             writer.WriteStartObject(operation.Method);
-            writer.WriteString("description", operation.Description);
+            if (descriptions)
+            {
+                writer.WriteString("description", operation.Description);
+            }
+
             writer.WriteString("operationId", operation.OperationId);
             writer.WriteStartArray("parameters");
             foreach (var parameter in operation.Parameters)
             {
-                WriteParameterV3(writer, parameter);
+                WriteParameterV3(writer, parameter, descriptions);
             }
 
             writer.WriteEndArray();
             if (operation.Body is not null)
             {
                 writer.WriteStartObject("requestBody");
-                WriteContent(writer, operation.IsPatch ? PatchMediaTypes : ["*/*"], operation.Body);
+                WriteContent(writer, operation.IsPatch ? PatchMediaTypes : ["*/*"], descriptions ? operation.Body : null);
                 writer.WriteBoolean("required", operation.Method != "delete");
                 writer.WriteEndObject();
             }
@@ -234,7 +243,11 @@ internal static class OpenApiDocumentWriter
             foreach (var code in operation.SuccessCodes)
             {
                 writer.WriteStartObject(code.ToString(CultureInfo.InvariantCulture));
-                WriteContent(writer, MediaTypes, operation.Response);
+                if (descriptions)
+                {
+                    WriteContent(writer, MediaTypes, operation.Response);
+                }
+
                 writer.WriteString("description", Reason(code));
                 writer.WriteEndObject();
             }
@@ -253,17 +266,21 @@ internal static class OpenApiDocumentWriter
         writer.WriteStartArray("parameters");
         foreach (var parameter in path.Parameters)
         {
-            WriteParameterV3(writer, parameter);
+            WriteParameterV3(writer, parameter, descriptions);
         }
 
         writer.WriteEndArray();
         writer.WriteEndObject();
     }
 
-    private static void WriteParameterV3(Utf8JsonWriter writer, ApiParameter parameter)
+    private static void WriteParameterV3(Utf8JsonWriter writer, ApiParameter parameter, bool descriptions)
     {
         writer.WriteStartObject();
-        writer.WriteString("description", parameter.Description);
+        if (descriptions)
+        {
+            writer.WriteString("description", parameter.Description);
+        }
+
         writer.WriteString("in", parameter.In);
         writer.WriteString("name", parameter.Name);
         if (parameter.Required)
@@ -278,15 +295,20 @@ internal static class OpenApiDocumentWriter
         writer.WriteEndObject();
     }
 
-    private static void WriteContent(Utf8JsonWriter writer, IEnumerable<string> mediaTypes, string definition)
+    /// <summary>The media types, each with the definition's schema (or none: a media type object's schema is optional).</summary>
+    private static void WriteContent(Utf8JsonWriter writer, IEnumerable<string> mediaTypes, string? definition)
     {
         writer.WriteStartObject("content");
         foreach (var mediaType in mediaTypes)
         {
             writer.WriteStartObject(mediaType);
-            writer.WriteStartObject("schema");
-            writer.WriteString("$ref", SchemaWriter.RefPath(OpenApiFlavor.V3, definition));
-            writer.WriteEndObject();
+            if (definition is not null)
+            {
+                writer.WriteStartObject("schema");
+                writer.WriteString("$ref", SchemaWriter.RefPath(OpenApiFlavor.V3, definition));
+                writer.WriteEndObject();
+            }
+
             writer.WriteEndObject();
         }
 

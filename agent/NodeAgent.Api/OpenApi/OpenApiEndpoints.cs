@@ -21,6 +21,9 @@ public static class OpenApiEndpoints
     // kube-openapi answers with this spelling: Go's mime parser (kubectl's) rejects the "@".
     private const string ProtobufV2Deprecated = "application/com.github.proto-openapi.spec.v2.v1.0+protobuf";
 
+    /// <summary>What kubectl (1.22+) sends on every request: "kubectl apply", "kubectl explain", …</summary>
+    private const string KubectlCommandHeader = "Kubectl-Command";
+
     private enum V2Format
     {
         None,
@@ -45,18 +48,24 @@ public static class OpenApiEndpoints
             };
         });
 
-        endpoints.MapGet("/openapi/v3", context => WriteAsync(context, documents.V3Index, immutable: false));
+        // The answer without a hash depends on the Kubectl-Command header (OpenApiView), so caches must key on it.
+        endpoints.MapGet("/openapi/v3", context =>
+        {
+            context.Response.Headers.Append(HeaderNames.Vary, KubectlCommandHeader);
+            return WriteAsync(context, documents.V3Index(ViewOf(context.Request)), immutable: false);
+        });
 
         endpoints.MapGet("/openapi/v3/{**groupVersion}", context =>
         {
-            var path = (string?)context.Request.RouteValues["groupVersion"] ?? "";
-            var document = documents.V3(path.TrimEnd('/'));
+            var path = ((string?)context.Request.RouteValues["groupVersion"] ?? "").TrimEnd('/');
+            var document = documents.V3(path, ViewOf(context.Request));
             if (document is null)
             {
                 return NotFoundAsync(context);
             }
 
             context.Response.Headers.Append(HeaderNames.Vary, "Accept");
+            context.Response.Headers.Append(HeaderNames.Vary, KubectlCommandHeader);
             if (!AcceptsJson(context.Request))
             {
                 return NotAcceptableAsync(context);
@@ -65,8 +74,14 @@ public static class OpenApiEndpoints
             var hash = context.Request.Query["hash"].ToString();
             if (hash.Length > 0 && !string.Equals(hash, document.Hash, StringComparison.Ordinal))
             {
+                // A hash names one document, whichever view the asker gets by default; only an unknown one is stale.
+                if (documents.V3ByHash(path, hash) is { } named)
+                {
+                    return WriteAsync(context, named, immutable: true);
+                }
+
                 context.Response.Headers.ETag = Quote(document.Hash);
-                context.Response.Redirect(OpenApiDocuments.ServerRelativeUrl(path.TrimEnd('/'), document.Hash), permanent: true);
+                context.Response.Redirect(OpenApiDocuments.ServerRelativeUrl(path, document.Hash), permanent: true);
                 return Task.CompletedTask;
             }
 
@@ -75,6 +90,8 @@ public static class OpenApiEndpoints
 
         return endpoints;
     }
+
+    private static OpenApiView ViewOf(HttpRequest request) => OpenApiDocuments.ViewFor(request.Headers[KubectlCommandHeader].ToString());
 
     /// <summary>The first Accept clause we can produce, in the client's order; no header means JSON.</summary>
     private static V2Format PreferredV2Format(HttpRequest request)

@@ -4,6 +4,9 @@ using Microsoft.Extensions.Logging;
 using NodeAgent.Controllers.Machinery;
 using NodeAgent.Cri;
 using NodeAgent.Cri.V1;
+using NodeAgent.Node.Gc;
+using NodeAgent.Node.Images;
+using NodeAgent.Node.Pleg;
 using NodeAgent.Node.Pods;
 
 namespace NodeAgent.Node.Api;
@@ -16,6 +19,7 @@ namespace NodeAgent.Node.Api;
 /// </summary>
 public sealed partial class NodeRole : IApiComponent
 {
+    private const string PodUidIndex = "uid";
     private readonly NodeRoleOptions _options;
     private readonly ILogger _logger;
     // Everything started, in start order; stopped in reverse (the pod source first, so no new work arrives).
@@ -38,6 +42,12 @@ public sealed partial class NodeRole : IApiComponent
     public NodeLease? Lease { get; private set; }
 
     public PodWorkers? Workers { get; private set; }
+
+    public PodLifecycleEventGenerator? Pleg { get; private set; }
+
+    public ContainerGarbageCollector? ContainerGc { get; private set; }
+
+    public ImageGarbageCollector? ImageGc { get; private set; }
 
     /// <summary>Registers the node, starts its heartbeats, syncs the caches and starts the pod workers; returns when all run.</summary>
     public async Task StartAsync(IKubernetes client, CancellationToken cancellationToken)
@@ -87,6 +97,26 @@ public sealed partial class NodeRole : IApiComponent
         workers = Started(new PodWorkers((work, ct) => SyncAsync(syncer, work, ct), OnStatus, _options.Workers, time, loggers.CreateLogger<PodWorkers>()));
         Workers = workers;
         _pods.FeedTo(workers);
+        Pleg = Started(new PodLifecycleEventGenerator(_cri.Runtime, workers.Resync, _options.Pleg, time, loggers.CreateLogger<PodLifecycleEventGenerator>()));
+        Pleg.Start();
+        // Only now, with the pod cache synced, can "not in the API" be told from "not seen yet".
+        _pods.Cache.AddIndex(PodUidIndex, pod => [pod.Metadata.Uid]);
+        ContainerGc = Started(new ContainerGarbageCollector(
+            _cri.Runtime,
+            uid => workers.Has(uid) || _pods.Cache.ByIndex(PodUidIndex, uid).Count > 0,
+            (orphan, ct) => syncer.TerminateAsync(OrphanPodObject(orphan), orphan.GracePeriodSeconds, ct),
+            _options.ContainerGc,
+            time,
+            loggers.CreateLogger<ContainerGarbageCollector>()));
+        ContainerGc.Start();
+        var nodeReference = new V1ObjectReference { Kind = "Node", Name = NodeName, Uid = NodeName };
+        ImageGc = Started(new ImageGarbageCollector(
+            _cri,
+            (reason, message) => events.Record(nodeReference, "Warning", reason, message),
+            _options.ImageGc,
+            time,
+            loggers.CreateLogger<ImageGarbageCollector>()));
+        ImageGc.Start();
         LogStarted(_logger, NodeName, identity.ContainerRuntimeVersion);
     }
 
@@ -122,6 +152,13 @@ public sealed partial class NodeRole : IApiComponent
         _pods!.MarkFinished(work.Pod.Metadata.Uid);
         return status;
     }
+
+    /// <summary>The little of a pod that terminating its runtime leftovers needs (names for the log dir, the uid for the rest).</summary>
+    private static V1Pod OrphanPodObject(OrphanPod orphan) => new()
+    {
+        Metadata = new V1ObjectMeta { Name = orphan.Name, NamespaceProperty = orphan.Namespace, Uid = orphan.Uid },
+        Spec = new V1PodSpec { Containers = [] },
+    };
 
     private void OnStatus(V1Pod pod, V1PodStatus status)
     {

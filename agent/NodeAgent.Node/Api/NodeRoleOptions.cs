@@ -1,5 +1,8 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using NodeAgent.Node.Gc;
+using NodeAgent.Node.Images;
+using NodeAgent.Node.Pleg;
 using NodeAgent.Node.Pods;
 
 namespace NodeAgent.Node.Api;
@@ -35,6 +38,15 @@ public sealed record NodeRoleOptions
     public TimeSpan LeaseRenewInterval { get; init; } = TimeSpan.FromSeconds(10);
 
     public PodWorkersOptions Workers { get; init; } = new();
+
+    /// <summary>The relisting pod lifecycle event generator (kubelet: every 1 s).</summary>
+    public PlegOptions Pleg { get; init; } = new();
+
+    /// <summary>Dead containers and orphaned pods (kubelet: every 1 min, one dead container per pod container).</summary>
+    public ContainerGcOptions ContainerGc { get; init; } = new();
+
+    /// <summary>Unused images once the image filesystem passes 85 % (kubelet: down to 80 %, none younger than 2 min).</summary>
+    public ImageGcOptions ImageGc { get; init; } = new();
 
     /// <summary>CrashLoopBackOff timing; tests shorten it.</summary>
     public RestartBackoff? ContainerBackoff { get; init; }

@@ -6,6 +6,7 @@ using k8s.Models;
 using Microsoft.Extensions.Logging;
 using NodeAgent.Cri;
 using NodeAgent.Cri.V1;
+using NodeAgent.Node.Images;
 using NodeAgent.Node.Probes;
 using NodeAgent.Node.Volumes;
 
@@ -54,6 +55,7 @@ public sealed partial class PodSyncer : IAsyncDisposable
     private readonly NodeOptions _options;
     private readonly RuntimeService.RuntimeServiceClient _runtime;
     private readonly ImageService.ImageServiceClient _images;
+    private readonly ImagePuller _puller;
     private readonly SandboxConfigBuilder _sandboxes;
     private readonly ContainerConfigBuilder _containers;
     private readonly PodStatusBuilder _statuses;
@@ -72,12 +74,13 @@ public sealed partial class PodSyncer : IAsyncDisposable
         _options = services.Options;
         _runtime = services.Cri.Runtime;
         _images = services.Cri.Images;
+        _puller = new ImagePuller(_images, services.Objects, services.Events);
         _sandboxes = new SandboxConfigBuilder(_options);
         _containers = new ContainerConfigBuilder(_options, services.Objects);
         _statuses = new PodStatusBuilder(_options);
         _volumes = new VolumeManager(_options, services.Objects, services.Mounter, services.Time);
         _probeRunner = new ProbeRunner(_runtime, services.Http);
-        _probes = new ProbeManager(_probeRunner.RunAsync, services.Time, services.OnProbeChange, services.LoggerFactory.CreateLogger<ProbeManager>());
+        _probes = new ProbeManager(_probeRunner.RunAsync, services.Time, services.OnProbeChange, services.Events, services.LoggerFactory.CreateLogger<ProbeManager>());
         _backoff = services.ContainerBackoff ?? new RestartBackoff(services.Time);
         _imageBackoff = services.ImageBackoff ?? new RestartBackoff(services.Time);
         _logger = services.LoggerFactory.CreateLogger<PodSyncer>();
@@ -395,7 +398,7 @@ public sealed partial class PodSyncer : IAsyncDisposable
                 return true;
             }
 
-            _probes.Start(pod.Metadata.Uid, new ProbeTarget(id, context.Sandbox.Network?.Ip, container));
+            _probes.Start(pod, new ProbeTarget(id, context.Sandbox.Network?.Ip, container));
             return true;
         }
         catch (RpcException e) when (e.StatusCode is not StatusCode.Cancelled)
@@ -444,7 +447,7 @@ public sealed partial class PodSyncer : IAsyncDisposable
         var watch = Stopwatch.StartNew();
         try
         {
-            var reference = (await _images.PullImageAsync(new PullImageRequest { Image = new ImageSpec { Image = image } }, cancellationToken: cancellationToken).ConfigureAwait(false)).ImageRef;
+            var reference = await _puller.PullAsync(pod, image, cancellationToken).ConfigureAwait(false);
             var elapsed = watch.Elapsed;
             var size = (await _images.ImageStatusAsync(new ImageStatusRequest { Image = new ImageSpec { Image = reference } }, cancellationToken: cancellationToken).ConfigureAwait(false)).Image?.Size ?? 0;
             Publish(pod, PodEvent.Normal("Pulled", $"Successfully pulled image \"{image}\" in {Format(elapsed)} ({Format(elapsed)} including waiting). Image size: {size} bytes.", FieldPath(container)));

@@ -12,6 +12,9 @@ public sealed record PodWorkersOptions
 {
     /// <summary>How often a pod is synced without news (kubelet: 1 min, plus PLEG relists every second).</summary>
     public TimeSpan ResyncPeriod { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>A failed sync is retried this long after the failure even without news (kubelet's backOffPeriod: 10 s).</summary>
+    public TimeSpan SyncErrorRetry { get; init; } = TimeSpan.FromSeconds(10);
 }
 
 /// <summary>
@@ -30,6 +33,9 @@ public sealed partial class PodWorkers(
 
     /// <summary>Number of pods with a live worker.</summary>
     public int Count => _workers.Count;
+
+    /// <summary>The pod has a live worker (it is being synced or terminated).</summary>
+    public bool Has(string podUid) => _workers.ContainsKey(podUid);
 
     /// <summary>Hands the newest desired state to the pod's worker, starting one if needed.</summary>
     public void Update(PodWork work)
@@ -92,6 +98,7 @@ public sealed partial class PodWorkers(
     private async Task RunAsync(string uid, Worker worker, CancellationToken cancellationToken)
     {
         await Task.Yield();
+        var lastFailed = false;
         try
         {
             while (!cancellationToken.IsCancellationRequested)
@@ -100,7 +107,8 @@ public sealed partial class PodWorkers(
                 {
                     using var resync = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                     var wake = worker.Inbox.Reader.WaitToReadAsync(resync.Token).AsTask();
-                    var tick = Task.Delay(options.ResyncPeriod, time, resync.Token);
+                    var wait = lastFailed && options.SyncErrorRetry < options.ResyncPeriod ? options.SyncErrorRetry : options.ResyncPeriod;
+                    var tick = Task.Delay(wait, time, resync.Token);
                     await Task.WhenAny(wake, tick).ConfigureAwait(false);
                     await resync.CancelAsync().ConfigureAwait(false);
                     cancellationToken.ThrowIfCancellationRequested();
@@ -116,12 +124,14 @@ public sealed partial class PodWorkers(
                 try
                 {
                     var status = await sync(work, cancellationToken).ConfigureAwait(false);
+                    lastFailed = false;
                     onStatus(work.Pod, status);
                 }
                 catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
                 {
-                    // The loop boundary: log and retry on the next update or resync.
+                    // The loop boundary: log and retry on the next update, or after SyncErrorRetry at the latest.
                     LogSyncFailed(logger, work.Pod.Metadata.NamespaceProperty, work.Pod.Metadata.Name, uid, e);
+                    lastFailed = true;
                     continue;
                 }
 

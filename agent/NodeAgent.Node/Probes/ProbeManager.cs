@@ -6,24 +6,27 @@ namespace NodeAgent.Node.Probes;
 
 /// <summary>
 /// One worker per (container, probe kind), as kubelet's prober manager. Liveness and readiness wait for startup to
-/// succeed. A changed result calls <c>onChange(podUid)</c> so the pod worker resyncs at once.
+/// succeed. A changed result calls <c>onChange(podUid)</c> so the pod worker resyncs at once. Every failed attempt is a
+/// Warning event <c>Unhealthy</c> ("Liveness probe failed: …"), as kubelet's prober records them.
 /// </summary>
 public sealed partial class ProbeManager(
     Func<V1Probe, ProbeTarget, CancellationToken, Task<ProbeResult>> probe,
     TimeProvider time,
     Action<string> onChange,
+    IPodEventSink events,
     ILogger<ProbeManager> logger) : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<(string ContainerId, ProbeKind Kind), Worker> _workers = new();
 
     /// <summary>Starts the container's probes; a no-op for probes already running.</summary>
-    public void Start(string podUid, ProbeTarget target)
+    public void Start(V1Pod pod, ProbeTarget target)
     {
+        ArgumentNullException.ThrowIfNull(pod);
         ArgumentNullException.ThrowIfNull(target);
         var c = target.Container;
-        Add(podUid, target, ProbeKind.Startup, c.StartupProbe, initial: false);
-        Add(podUid, target, ProbeKind.Liveness, c.LivenessProbe, initial: true);
-        Add(podUid, target, ProbeKind.Readiness, c.ReadinessProbe, initial: false);
+        Add(pod, target, ProbeKind.Startup, c.StartupProbe, initial: false);
+        Add(pod, target, ProbeKind.Liveness, c.LivenessProbe, initial: true);
+        Add(pod, target, ProbeKind.Readiness, c.ReadinessProbe, initial: false);
     }
 
     /// <summary>Null when the container has no probe of that kind.</summary>
@@ -67,7 +70,7 @@ public sealed partial class ProbeManager(
         }
     }
 
-    private void Add(string podUid, ProbeTarget target, ProbeKind kind, V1Probe? spec, bool initial)
+    private void Add(V1Pod pod, ProbeTarget target, ProbeKind kind, V1Probe? spec, bool initial)
     {
         if (spec is null)
         {
@@ -77,7 +80,7 @@ public sealed partial class ProbeManager(
         _workers.GetOrAdd((target.ContainerId, kind), _ =>
         {
             var state = new ProbeState(kind == ProbeKind.Readiness ? spec.SuccessThreshold ?? 1 : 1, spec.FailureThreshold ?? 3, initial);
-            var worker = new Worker(podUid, state);
+            var worker = new Worker(pod, state);
             worker.Run = RunAsync(worker, spec, target, kind, worker.Stop.Token);
             return worker;
         });
@@ -108,6 +111,7 @@ public sealed partial class ProbeManager(
                 if (!result.Success)
                 {
                     worker.LastMessage = result.Message;
+                    events.Publish(worker.Pod, PodEvent.Warning("Unhealthy", $"{kind} probe failed: {result.Message}", $"spec.containers{{{target.Container.Name}}}"));
                 }
 
                 if (worker.State.Observe(result.Success))
@@ -127,9 +131,11 @@ public sealed partial class ProbeManager(
     [LoggerMessage(Level = LogLevel.Information, Message = "{Kind} probe of container {Container} ({ContainerId}) is now {Result}: {Detail}")]
     private static partial void LogResultChanged(ILogger logger, ProbeKind kind, string container, string containerId, bool result, string detail);
 
-    private sealed class Worker(string podUid, ProbeState state) : IAsyncDisposable
+    private sealed class Worker(V1Pod pod, ProbeState state) : IAsyncDisposable
     {
-        public string PodUid { get; } = podUid;
+        public V1Pod Pod { get; } = pod;
+
+        public string PodUid { get; } = pod.Metadata.Uid;
 
         public ProbeState State { get; } = state;
 

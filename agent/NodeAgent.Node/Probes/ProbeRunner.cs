@@ -18,7 +18,7 @@ public sealed class ProbeRunner(RuntimeService.RuntimeServiceClient runtime, Htt
         var timeout = TimeSpan.FromSeconds(Math.Max(1, probe.TimeoutSeconds ?? 1));
         if (probe.Exec is { } exec)
         {
-            return await ExecAsync(target.ContainerId, exec.Command ?? [], timeout, cancellationToken).ConfigureAwait(false);
+            return await ExecProbeAsync(target.ContainerId, exec.Command ?? [], timeout, cancellationToken).ConfigureAwait(false);
         }
 
         if (probe.HttpGet is { } get)
@@ -34,7 +34,23 @@ public sealed class ProbeRunner(RuntimeService.RuntimeServiceClient runtime, Htt
         return ProbeResult.Fail("probe has no supported handler (exec, httpGet, tcpSocket)");
     }
 
+    /// <summary>An exec lifecycle hook: a failure names the command and its exit code.</summary>
     public async Task<ProbeResult> ExecAsync(string containerId, IList<string> command, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var outcome = await ExecSyncAsync(containerId, command, timeout, cancellationToken).ConfigureAwait(false);
+        return outcome.ExitCode == 0
+            ? ProbeResult.Ok(outcome.Output)
+            : ProbeResult.Fail(outcome.Error ?? $"command {string.Join(' ', command)} exited with {outcome.ExitCode}: {outcome.Output}");
+    }
+
+    /// <summary>An exec probe: a failure is the command's output alone, as kubelet puts it after "Liveness probe failed: ".</summary>
+    public async Task<ProbeResult> ExecProbeAsync(string containerId, IList<string> command, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var outcome = await ExecSyncAsync(containerId, command, timeout, cancellationToken).ConfigureAwait(false);
+        return outcome.ExitCode == 0 ? ProbeResult.Ok(outcome.Output) : ProbeResult.Fail(outcome.Error ?? outcome.Output);
+    }
+
+    private async Task<ExecOutcome> ExecSyncAsync(string containerId, IList<string> command, TimeSpan timeout, CancellationToken cancellationToken)
     {
         try
         {
@@ -42,16 +58,15 @@ public sealed class ProbeRunner(RuntimeService.RuntimeServiceClient runtime, Htt
                 new ExecSyncRequest { ContainerId = containerId, Cmd = { command }, Timeout = (long)timeout.TotalSeconds },
                 deadline: DateTime.UtcNow + timeout + TimeSpan.FromSeconds(5),
                 cancellationToken: cancellationToken).ConfigureAwait(false);
-            var output = response.Stdout.ToStringUtf8() + response.Stderr.ToStringUtf8();
-            return response.ExitCode == 0 ? ProbeResult.Ok(output) : ProbeResult.Fail($"command {string.Join(' ', command)} exited with {response.ExitCode}: {output}");
+            return new ExecOutcome(response.ExitCode, response.Stdout.ToStringUtf8() + response.Stderr.ToStringUtf8(), null);
         }
         catch (RpcException e) when (e.StatusCode is StatusCode.DeadlineExceeded)
         {
-            return ProbeResult.Fail($"command timed out after {timeout.TotalSeconds}s");
+            return new ExecOutcome(-1, string.Empty, $"command \"{string.Join(' ', command)}\" timed out");
         }
         catch (RpcException e)
         {
-            return ProbeResult.Fail($"exec failed: {e.Status.Detail}");
+            return new ExecOutcome(-1, string.Empty, $"exec failed: {e.Status.Detail}");
         }
     }
 
@@ -141,4 +156,7 @@ public sealed class ProbeRunner(RuntimeService.RuntimeServiceClient runtime, Htt
 
         return container.Ports?.FirstOrDefault(p => p.Name == text)?.ContainerPort ?? throw new ArgumentException($"no port named {text} in container {container.Name}", nameof(port));
     }
+
+    /// <summary>What one ExecSync gave: the exit code and combined output, or why it did not run to an exit.</summary>
+    private sealed record ExecOutcome(int ExitCode, string Output, string? Error);
 }

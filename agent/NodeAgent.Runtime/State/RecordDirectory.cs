@@ -6,7 +6,9 @@ namespace NodeAgent.Runtime.State;
 /// <summary>
 /// One JSON record per object, in a directory per id (<c>ROOT/ID/FILE</c>), written atomically
 /// (temp, rename) so a crash leaves the old or the new record, never half of one. A durable save
-/// also fsyncs before the rename, so the record survives a power loss too.
+/// also fsyncs before the rename, so the record survives a power loss too. Each save writes its
+/// own temp file, so two saves of one record at once never share (and collide on) a temp file:
+/// the later rename wins.
 /// The id's directory also holds the object's other files (bundle, rootfs mount point).
 /// </summary>
 internal sealed class RecordDirectory<T>(string root, string fileName, JsonTypeInfo<T> typeInfo)
@@ -21,14 +23,22 @@ internal sealed class RecordDirectory<T>(string root, string fileName, JsonTypeI
         var directory = DirectoryOf(id);
         Directory.CreateDirectory(directory);
         var path = Path.Combine(directory, fileName);
-        var temporary = path + ".tmp";
-        await using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 4096, FileOptions.Asynchronous))
+        var temporary = $"{path}.{Guid.NewGuid():N}.tmp";
+        try
         {
-            await JsonSerializer.SerializeAsync(stream, record, typeInfo, cancellationToken);
-            stream.Flush(flushToDisk: durable);
-        }
+            await using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096, FileOptions.Asynchronous))
+            {
+                await JsonSerializer.SerializeAsync(stream, record, typeInfo, cancellationToken);
+                stream.Flush(flushToDisk: durable);
+            }
 
-        File.Move(temporary, path, overwrite: true);
+            File.Move(temporary, path, overwrite: true);
+        }
+        catch
+        {
+            File.Delete(temporary);
+            throw;
+        }
     }
 
     /// <summary>Every readable record; a directory without a record (a crash before the first save) is returned in <paramref name="orphans"/>.</summary>

@@ -54,7 +54,7 @@ public sealed partial class StreamingServer : IAsyncDisposable
     public static async Task<StreamingServer> StartAsync(StreamingOptions options, ContainerManager containers, SandboxManager sandboxes, OciRuntimeOptions oci, ILoggerFactory loggerFactory, TimeProvider time, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var builder = WebApplication.CreateSlimBuilder();
+        var builder = WebApplication.CreateSlimBuilder(["--hostBuilder:reloadConfigOnChange=false"]); // no appsettings file watcher (bench/README.md)
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(options.Address, options.Port, listen => listen.Protocols = HttpProtocols.Http1));
         var app = builder.Build();

@@ -16,6 +16,12 @@ public sealed record SchedulerOptions
 
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
+    /// <summary>
+    /// Pods bound at once. Decisions are still made one at a time (each sees the pods assumed before it); only the
+    /// binding API calls overlap, as upstream's binding cycle runs beside the next scheduling cycle.
+    /// </summary>
+    public int BindParallelism { get; init; } = 4;
+
     public ILoggerFactory LoggerFactory { get; init; } = Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance;
 }
 
@@ -35,6 +41,9 @@ public sealed partial class PodScheduler : IApiComponent, IReconciler
     // Pods bound by us that the cache has not yet seen bound (upstream's "assumed pods"), so the next decision counts them.
     private readonly ConcurrentDictionary<string, (V1Pod Pod, string Node)> _assumed = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<ObjectKey, byte> _unschedulable = new();
+
+    // One scheduling decision at a time: the snapshot plus assume must be atomic, or two binds could share the same room.
+    private readonly Lock _decide = new();
     private IKubernetes? _client;
     private SharedInformer<V1Pod>? _pods;
     private SharedInformer<V1Node>? _nodes;
@@ -60,7 +69,7 @@ public sealed partial class PodScheduler : IApiComponent, IReconciler
         _pods = new SharedInformer<V1Pod>(ListWatches.Pods(client), "pods", time, _options.LoggerFactory.CreateLogger<SharedInformer<V1Pod>>());
         _pods.Cache.AddIndex(PodsByNodeIndex, p => string.IsNullOrEmpty(p.Spec?.NodeName) ? [] : [p.Spec.NodeName]);
         _nodes = new SharedInformer<V1Node>(ListWatches.Nodes(client), "nodes", time, _options.LoggerFactory.CreateLogger<SharedInformer<V1Node>>());
-        _host = new ReconcilerHost(this, new ReconcilerHostOptions { Name = "scheduler", Time = time }, _options.LoggerFactory.CreateLogger<ReconcilerHost>());
+        _host = new ReconcilerHost(this, new ReconcilerHostOptions { Name = "scheduler", Time = time, Workers = Math.Max(1, _options.BindParallelism) }, _options.LoggerFactory.CreateLogger<ReconcilerHost>());
 
         _pods.AddHandler(new InformerHandler<V1Pod>
         {
@@ -139,13 +148,23 @@ public sealed partial class PodScheduler : IApiComponent, IReconciler
             return ReconcileResult.Done;
         }
 
-        if (_assumed.ContainsKey(pod.Metadata.Uid))
+        ScheduleDecision decision;
+        lock (_decide)
         {
-            // Bound already; the cache has not caught up.
-            return ReconcileResult.Done;
+            if (_assumed.ContainsKey(pod.Metadata.Uid))
+            {
+                // Bound already; the cache has not caught up.
+                return ReconcileResult.Done;
+            }
+
+            decision = SchedulingAlgorithm.Schedule(pod, Snapshot());
+            if (decision.NodeName is { } chosen)
+            {
+                // Assumed before the lock is released, so the next decision counts this pod on its node.
+                _assumed[pod.Metadata.Uid] = (pod, chosen);
+            }
         }
 
-        var decision = SchedulingAlgorithm.Schedule(pod, Snapshot());
         if (decision.NodeName is { } nodeName)
         {
             return await BindAsync(key, pod, nodeName, cancellationToken).ConfigureAwait(false);
@@ -180,7 +199,6 @@ public sealed partial class PodScheduler : IApiComponent, IReconciler
             Metadata = new V1ObjectMeta { Name = pod.Metadata.Name, NamespaceProperty = pod.Metadata.NamespaceProperty, Uid = pod.Metadata.Uid },
             Target = new V1ObjectReference { ApiVersion = "v1", Kind = "Node", Name = nodeName },
         };
-        _assumed[pod.Metadata.Uid] = (pod, nodeName);
         try
         {
             await _client!.CoreV1.CreateNamespacedPodBindingAsync(binding, pod.Metadata.Name, pod.Metadata.NamespaceProperty, cancellationToken: cancellationToken).ConfigureAwait(false);

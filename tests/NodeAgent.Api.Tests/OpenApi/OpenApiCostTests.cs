@@ -17,7 +17,7 @@ public sealed class OpenApiCostTests(ITestOutputHelper output)
         var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
         var clock = Stopwatch.StartNew();
 
-        var index = documents.V3Index;
+        var index = documents.V3Index();
         var v3Time = clock.Elapsed;
         var v2 = documents.V2;
         var v2Protobuf = documents.V2Protobuf;

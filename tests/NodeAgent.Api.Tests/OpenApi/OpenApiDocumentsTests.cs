@@ -138,7 +138,7 @@ public sealed class OpenApiDocumentsTests
     [Fact]
     public void V3_index_links_every_group_version_by_the_sha512_of_its_document_and_is_stable()
     {
-        var index = JsonNode.Parse(Documents.V3Index.Decompress())!["paths"]!.AsObject();
+        var index = JsonNode.Parse(Documents.V3Index().Decompress())!["paths"]!.AsObject();
         Assert.Equal(
             ["api/v1", "apis/apps/v1", "apis/batch/v1", "apis/coordination.k8s.io/v1", "apis/discovery.k8s.io/v1", "apis/events.k8s.io/v1"],
             index.Select(p => p.Key));
@@ -149,7 +149,73 @@ public sealed class OpenApiDocumentsTests
         }
 
         var rebuilt = new OpenApiDocuments(OpenApiTestServer.Resources);
-        Assert.Equal(Documents.V3Index.Hash, rebuilt.V3Index.Hash);
+        Assert.Equal(Documents.V3Index().Hash, rebuilt.V3Index().Hash);
         Assert.Equal(Documents.V2.Hash, rebuilt.V2.Hash);
+    }
+
+    [Theory]
+    [InlineData("kubectl apply", true)]
+    [InlineData("kubectl create configmap", true)]
+    [InlineData("kubectl replace", true)]
+    [InlineData("kubectl explain", false)]
+    [InlineData("kubectl get", false)]
+    [InlineData("", false)]
+    [InlineData(null, false)]
+    public void Only_validating_kubectl_commands_get_the_validating_view(string? header, bool validating)
+        => Assert.Equal(validating ? OpenApiView.Validating : OpenApiView.Full, OpenApiDocuments.ViewFor(header));
+
+    [Fact]
+    public void The_validating_view_has_only_patch_operations_and_no_schemas_or_descriptions()
+    {
+        var full = Documents.V3("api/v1")!;
+        var slim = Documents.V3("api/v1", OpenApiView.Validating)!;
+        var document = JsonNode.Parse(slim.Decompress())!.AsObject();
+
+        Assert.NotEqual(full.Hash, slim.Hash);
+        Assert.True(slim.Length * 20 < full.Length, $"validating {slim.Length} bytes, full {full.Length}");
+        Assert.DoesNotContain("$ref", document.ToJsonString(), StringComparison.Ordinal);
+
+        // kubectl's patcher needs components present (else it warns), and finds no schema there for the kind: it then
+        // takes the patch metadata from /openapi/v2 without a word.
+        Assert.Empty(document["components"]!["schemas"]!.AsObject());
+        Assert.All(document["paths"]!.AsObject(), path =>
+        {
+            Assert.DoesNotContain("\"description\"", path.Value!["parameters"]!.ToJsonString(), StringComparison.Ordinal);
+            Assert.All(path.Value!.AsObject().Where(p => p.Key != "parameters"), operation =>
+            {
+                Assert.Equal("patch", operation.Key);
+                Assert.Null(operation.Value!["description"]);
+                Assert.DoesNotContain("\"description\"", operation.Value["parameters"]!.ToJsonString(), StringComparison.Ordinal);
+            });
+        });
+
+        // What kubectl's QueryParamVerifierV3 looks for: the PATCH operation of the kind, with fieldValidation; and the
+        // patch media types, as in the full document.
+        var patch = document["paths"]!["/api/v1/namespaces/{namespace}/configmaps/{name}"]!["patch"]!;
+        Assert.Equal("ConfigMap", (string?)patch["x-kubernetes-group-version-kind"]!["kind"]);
+        Assert.Contains(patch["parameters"]!.AsArray(), p => (string?)p!["name"] == "fieldValidation" && (string?)p["in"] == "query");
+        var fullPatch = JsonNode.Parse(full.Decompress())!["paths"]!["/api/v1/namespaces/{namespace}/configmaps/{name}"]!["patch"]!;
+        Assert.Equal(
+            fullPatch["requestBody"]!["content"]!.AsObject().Select(c => c.Key),
+            patch["requestBody"]!["content"]!.AsObject().Select(c => c.Key));
+    }
+
+    [Fact]
+    public void Each_view_has_its_own_index_and_a_hash_finds_its_document_whichever_view_asks()
+    {
+        var fullIndex = JsonNode.Parse(Documents.V3Index().Decompress())!["paths"]!.AsObject();
+        var slimIndex = JsonNode.Parse(Documents.V3Index(OpenApiView.Validating).Decompress())!["paths"]!.AsObject();
+
+        Assert.Equal(fullIndex.Select(p => p.Key), slimIndex.Select(p => p.Key));
+        foreach (var (path, entry) in slimIndex)
+        {
+            var slim = Documents.V3(path, OpenApiView.Validating)!;
+            Assert.Equal(OpenApiDocuments.ServerRelativeUrl(path, slim.Hash), (string?)entry!["serverRelativeURL"]);
+            Assert.NotEqual((string?)fullIndex[path]!["serverRelativeURL"], (string?)entry["serverRelativeURL"]);
+            Assert.Same(slim, Documents.V3ByHash(path, slim.Hash));
+            Assert.Same(Documents.V3(path), Documents.V3ByHash(path, Documents.V3(path)!.Hash));
+        }
+
+        Assert.Null(Documents.V3ByHash("api/v1", "0123"));
     }
 }

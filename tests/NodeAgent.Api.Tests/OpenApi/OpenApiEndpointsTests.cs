@@ -110,9 +110,38 @@ public sealed class OpenApiEndpointsTests : IAsyncLifetime
         Assert.Equal("2.0", (string?)JsonNode.Parse(await json.Content.ReadAsStringAsync(_deadline.Token))!["swagger"]);
     }
 
-    private async Task<string> ServerRelativeUrlAsync(string groupVersion)
+    [Fact]
+    public async Task Validating_kubectl_commands_get_their_own_index_and_caches_are_told_it_varies()
     {
-        var index = JsonNode.Parse(await _client.GetStringAsync("/openapi/v3", _deadline.Token))!;
+        var explainUrl = await ServerRelativeUrlAsync("api/v1", "kubectl explain");
+        var applyUrl = await ServerRelativeUrlAsync("api/v1", "kubectl apply");
+
+        Assert.Equal(await ServerRelativeUrlAsync("api/v1"), explainUrl);
+        Assert.NotEqual(explainUrl, applyUrl);
+        using var index = await _client.GetAsync("/openapi/v3", _deadline.Token);
+        Assert.Contains("Kubectl-Command", index.Headers.Vary);
+
+        // Each hash URL serves its own document, whoever asks: no redirect for the other view's hash.
+        using var request = new HttpRequestMessage(HttpMethod.Get, applyUrl);
+        request.Headers.Add("Kubectl-Command", "kubectl explain");
+        using var slim = await _client.SendAsync(request, _deadline.Token);
+        Assert.Equal(HttpStatusCode.OK, slim.StatusCode);
+        Assert.Equal("\"" + applyUrl.Split("hash=")[1] + "\"", slim.Headers.ETag?.Tag);
+        Assert.Contains("Kubectl-Command", slim.Headers.Vary);
+        var schemas = JsonNode.Parse(await slim.Content.ReadAsStringAsync(_deadline.Token))!["components"]!["schemas"]!;
+        Assert.Empty(schemas.AsObject());
+    }
+
+    private async Task<string> ServerRelativeUrlAsync(string groupVersion, string? kubectlCommand = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/openapi/v3");
+        if (kubectlCommand is not null)
+        {
+            request.Headers.Add("Kubectl-Command", kubectlCommand);
+        }
+
+        using var response = await _client.SendAsync(request, _deadline.Token);
+        var index = JsonNode.Parse(await response.Content.ReadAsStringAsync(_deadline.Token))!;
         return (string)index["paths"]![groupVersion]!["serverRelativeURL"]!;
     }
 }

@@ -88,6 +88,33 @@ public sealed class SchedulerIntegrationTests
         Assert.Contains("1 node(s) didn't have free ports for the requested pod ports", b.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Pods_created_at_once_are_bound_in_parallel_without_overcommitting_the_node()
+    {
+        using var deadline = TestDeadline.Seconds(120);
+        await using var server = await NodeAgentServer.StartAsync(deadline.Token);
+        var client = server.CreateClient();
+        var test = new SchedulerTest(client);
+        await test.CreateNodeAsync("only", cpu: "1", deadline.Token);
+        await using var scheduler = await test.StartSchedulerAsync(deadline.Token);
+
+        // 14 × 100m on a 1-CPU node: exactly 10 fit, however the parallel binds interleave.
+        var names = Enumerable.Range(0, 14).Select(i => $"p{i}").ToList();
+        await Task.WhenAll(names.Select(n => test.CreatePodAsync(n, cpu: "100m", deadline.Token)));
+
+        var pods = await Eventually.UntilAsync(
+            async ct =>
+            {
+                var list = (await client.CoreV1.ListNamespacedPodAsync("default", cancellationToken: ct)).Items.Where(p => names.Contains(p.Metadata.Name)).ToList();
+                var settled = list.Count(p => !string.IsNullOrEmpty(p.Spec.NodeName)) + list.Count(p => p.Status?.Conditions?.Any(c => c.Type == "PodScheduled" && c.Reason == "Unschedulable") == true);
+                return settled == names.Count ? list : null;
+            },
+            "every pod bound or unschedulable",
+            deadline.Token);
+        Assert.Equal(10, pods.Count(p => p.Spec.NodeName == test.NodeName("only")));
+        Assert.Equal(4, scheduler.UnschedulableCount);
+    }
+
     /// <summary>The test's nodes, pods and scheduler, all named after a fresh prefix.</summary>
     private sealed class SchedulerTest(IKubernetes client)
     {

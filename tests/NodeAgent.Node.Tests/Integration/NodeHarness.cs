@@ -6,6 +6,7 @@ using NodeAgent.Testing.Common;
 using NodeAgent.Testing.Containerd;
 using NodeAgent.Testing.Leaks;
 using NodeAgent.Testing.NodeAgentCri;
+using NodeAgent.Testing.Registry;
 
 namespace NodeAgent.Node.Tests.Integration;
 
@@ -61,12 +62,13 @@ internal sealed class NodeHarness : IAsyncDisposable
 
     public string TempPath(string name) => _directory.Combine(name);
 
-    public static async Task<NodeHarness> StartAsync(BusyboxRegistry registry, CancellationToken cancellationToken)
+    /// <param name="extraRegistries">Further registries (e.g. one with basic auth) the runtime may pull from over plain HTTP.</param>
+    public static async Task<NodeHarness> StartAsync(BusyboxRegistry registry, CancellationToken cancellationToken, params RegistryFixture[] extraRegistries)
     {
         var prefix = TestIds.NewPrefix();
         var directory = new TempDirectory(prefix);
         var runtime = await NodeAgentCriProcess.StartAsync(
-            new NodeAgentCriSettings { Prefix = prefix, BaseDirectory = directory.Path, InsecureRegistries = [registry.Registry.Host] },
+            new NodeAgentCriSettings { Prefix = prefix, BaseDirectory = directory.Path, InsecureRegistries = [registry.Registry.Host, .. extraRegistries.Select(r => r.Host)] },
             cancellationToken);
         return new NodeHarness(registry, prefix, directory, runtime);
     }

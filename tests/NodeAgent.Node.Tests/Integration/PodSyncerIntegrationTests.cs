@@ -202,6 +202,8 @@ public sealed class PodSyncerIntegrationTests(BusyboxRegistry registry)
         Assert.NotEqual(running.ContainerStatuses[0].ContainerID, restarted.ContainerStatuses[0].ContainerID);
         Assert.NotNull(restarted.ContainerStatuses[0].LastState.Terminated);
         Assert.Contains(node.Events.Events, e => e.Reason == "Killing" && e.Message == "Container app failed liveness probe, will be restarted");
+        Assert.Contains(node.Events.Events, e => e.Type == "Warning" && e.Reason == "Unhealthy" && e.FieldPath == "spec.containers{app}"
+            && e.Message.StartsWith("Liveness probe failed: cat: can't open '/tmp/healthy'", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -15,7 +15,7 @@ internal static class ServerPodCleanup
 {
     public static async Task RemoveAllAsync(ServerProcess server, CancellationToken ct)
     {
-        var socket = Path.Combine(server.RunDir, "cri.sock");
+        var socket = server.CriEndpoint["unix://".Length..];
         if (!File.Exists(socket))
         {
             return;
@@ -27,7 +27,7 @@ internal static class ServerPodCleanup
             await kubectl.RunAsync(["delete", "pods", "--all", "--all-namespaces", "--grace-period=0", "--force", "--wait=false"], ct);
         }
 
-        using var cri = CriClientFactory.Connect("unix://" + socket);
+        using var cri = CriClientFactory.Connect(server.CriEndpoint);
         try
         {
             using var nodeTeardown = CancellationTokenSource.CreateLinkedTokenSource(ct);

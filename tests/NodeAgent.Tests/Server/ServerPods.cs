@@ -3,6 +3,7 @@ using NodeAgent.Testing.Common;
 using NodeAgent.Testing.Containerd;
 using NodeAgent.Testing.Kubectl;
 using NodeAgent.Testing.Leaks;
+using NodeAgent.Testing.Registry;
 
 namespace NodeAgent.Tests.Server;
 
@@ -41,11 +42,17 @@ internal static class ServerPods
 /// </summary>
 internal static class ServerScenario
 {
-    public static async Task RunAsync(ServerRegistry registry, Func<ServerProcess, KubectlRunner, Task> body, CancellationToken ct, ServerNetwork? network = null)
+    public static Task RunAsync(ServerRegistry registry, Func<ServerProcess, KubectlRunner, Task> body, CancellationToken ct, ServerNetwork? network = null)
+    {
+        ArgumentNullException.ThrowIfNull(registry);
+        return RunAsync(registry.Registry, body, ct, network);
+    }
+
+    public static async Task RunAsync(RegistryFixture registry, Func<ServerProcess, KubectlRunner, Task> body, CancellationToken ct, ServerNetwork? network = null)
     {
         ArgumentNullException.ThrowIfNull(registry);
         ArgumentNullException.ThrowIfNull(body);
-        network = (network ?? ServerNetwork.New()) with { InsecureRegistries = [registry.Registry.Host] };
+        network = (network ?? ServerNetwork.New()) with { InsecureRegistries = [registry.Host] };
         try
         {
             await using (var server = await ServerProcess.StartAsync(ct, network: network))

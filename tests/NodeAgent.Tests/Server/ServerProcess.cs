@@ -37,6 +37,9 @@ internal sealed class ServerProcess : IAsyncDisposable
 
     public string RunDir => _dir.Combine("run");
 
+    /// <summary>The CRI runtime the node role talks to: <see cref="ServerNetwork.ContainerRuntimeEndpoint"/> or the built-in one.</summary>
+    public string CriEndpoint => Network.ContainerRuntimeEndpoint ?? "unix://" + Path.Combine(RunDir, "cri.sock");
+
     public int Port { get; }
 
     public string? Datastore { get; }
@@ -83,6 +86,18 @@ internal sealed class ServerProcess : IAsyncDisposable
             args.AddRange(["--datastore-endpoint", server.Datastore]);
         }
 
+        if (network.ContainerRuntimeEndpoint is not null)
+        {
+            args.AddRange(["--container-runtime-endpoint", network.ContainerRuntimeEndpoint]);
+        }
+
+        if (network.RegistryMirrors.Count > 0)
+        {
+            var registries = dir.Combine("registries.yaml");
+            File.WriteAllText(registries, RegistriesYaml(network.RegistryMirrors));
+            args.AddRange(["--registry-config", registries]);
+        }
+
         server._process = TestProcess.StartBackground("dotnet", args, server.LogFile);
         return server;
     }
@@ -122,6 +137,10 @@ internal sealed class ServerProcess : IAsyncDisposable
     }
 
     public Task<string> ReadLogAsync(CancellationToken ct) => File.ReadAllTextAsync(LogFile, ct);
+
+    /// <summary>k3s-format registries.yaml: each registry host served by one mirror endpoint, no upstream fallback.</summary>
+    private static string RegistriesYaml(IReadOnlyDictionary<string, string> mirrors)
+        => "mirrors:\n" + string.Concat(mirrors.Select(m => $"  \"{m.Key}\":\n    endpoint: [\"{m.Value}\"]\n"));
 
     /// <summary>An HTTPS client that trusts exactly the server's CA, optionally presenting a client certificate.</summary>
     public HttpClient CreateClient(X509Certificate2? clientCertificate = null)
@@ -183,6 +202,12 @@ internal sealed class ServerProcess : IAsyncDisposable
 internal sealed record ServerNetwork(string Prefix, string NodeName, string Bridge, string PodCidr)
 {
     public IReadOnlyList<string> InsecureRegistries { get; init; } = [];
+
+    /// <summary>Registry host → mirror endpoint (e.g. docker.io → http://127.0.0.1:PORT), written as the server's registries.yaml.</summary>
+    public IReadOnlyDictionary<string, string> RegistryMirrors { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>A CRI runtime of the test's own (e.g. the containerd fixture) instead of the server's built-in one.</summary>
+    public string? ContainerRuntimeEndpoint { get; init; }
 
     /// <summary>
     /// A /24 of its own by default (parallel tests never share addresses); <paramref name="podCidr"/> overrides it,
