@@ -1,6 +1,7 @@
 using System.Text;
 using k8s.Models;
 using NodeAgent.Cri.V1;
+using NodeAgent.Node.Streams;
 
 namespace NodeAgent.Node.Pods;
 
@@ -109,16 +110,15 @@ public static class TerminationMessage
 
         var lines = new List<string>();
         var partial = new StringBuilder();
-        foreach (var record in text.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        foreach (var line in text.Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
-            var parts = record.Split(' ', 4);
-            if (parts.Length < 3)
+            if (CriLogRecord.Parse(Encoding.UTF8.GetBytes(line)) is not { } record)
             {
                 continue;
             }
 
-            partial.Append(parts.Length == 4 ? parts[3] : string.Empty);
-            if (parts[2] != "P")
+            partial.Append(Encoding.UTF8.GetString(record.Content.Span));
+            if (!record.Partial)
             {
                 lines.Add(partial.ToString());
                 partial.Clear();

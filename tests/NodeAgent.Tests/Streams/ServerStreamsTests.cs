@@ -35,6 +35,8 @@ public sealed partial class ServerStreamsTests(ServerRegistry registry)
                 await FollowAsync(client, pod, ct);
                 await ExecAsync(client, pod, ct);
                 await CopyAsync(client, pod, ct);
+                await PortForwardAsync(client, pod, server, ct);
+                await AttachAsync(client, pod, ct);
             }
 
             // --previous: the log of the attempt before the current one.
@@ -60,6 +62,8 @@ public sealed partial class ServerStreamsTests(ServerRegistry registry)
         Assert.Equal("hello\nsecond\n", (await kubectl.RunAsync(["logs", pod, "-c", "main"], ct)).EnsureSuccess().StandardOutput);
         Assert.Equal("second\n", (await kubectl.RunAsync(["logs", pod, "-c", "main", "--tail=1"], ct)).EnsureSuccess().StandardOutput);
         Assert.Equal("hello\nsecond\n", (await kubectl.RunAsync(["logs", pod, "-c", "main", "--since=1h"], ct)).EnsureSuccess().StandardOutput);
+        Assert.Equal("hel", (await kubectl.RunAsync(["logs", "pod/" + pod, "-c", "main", "--limit-bytes=3"], ct)).EnsureSuccess().StandardOutput);
+        Assert.Equal("hello\nsecond\n", (await kubectl.RunAsync(["logs", "-l", "streams=" + pod, "-c", "main"], ct)).EnsureSuccess().StandardOutput);
         var stamped = (await kubectl.RunAsync(["logs", pod, "-c", "side", "--timestamps"], ct)).EnsureSuccess().StandardOutput;
         Assert.Matches(TimestampedLine(), stamped);
 
@@ -113,7 +117,7 @@ public sealed partial class ServerStreamsTests(ServerRegistry registry)
     }
 
     /// <summary><c>kubectl port-forward</c> on a random local port to busybox httpd in the pod, fetched over 127.0.0.1.</summary>
-    private static async Task PortForwardAsync(KubectlRunner kubectl, string pod, CancellationToken ct)
+    private static async Task PortForwardAsync(KubectlRunner kubectl, string pod, ServerProcess server, CancellationToken ct)
     {
         await using var forward = BackgroundKubectl.Start(kubectl, "port-forward", "port-forward", "--address=127.0.0.1", "pod/" + pod, ":8080");
         var port = await forward.WaitForAsync(o => ForwardingFrom().Match(o) is { Success: true } m ? m.Groups[1].Value : null, "kubectl to report its local port", ct);
@@ -122,7 +126,7 @@ public sealed partial class ServerStreamsTests(ServerRegistry registry)
         {
             // Twice: each connection is a new stream pair in the same session.
             var body = await FetchAsync(http, new Uri($"http://127.0.0.1:{port}/index.html"), ct);
-            Assert.True(body == "served-by-busybox\n", $"port-forward answered {body}; kubectl said: {forward.Output}");
+            Assert.True(body == "served-by-busybox\n", $"port-forward answered {body}; kubectl said: {forward.Output}\n{await server.ReadLogAsync(ct)}");
         }
     }
 
@@ -138,11 +142,16 @@ public sealed partial class ServerStreamsTests(ServerRegistry registry)
         }
     }
 
-    /// <summary><c>kubectl attach -i</c> to a container reading its stdin: the line goes in, the answer comes out.</summary>
+    /// <summary><c>kubectl attach -i</c> to a container reading its stdin: the line goes in, the answer comes out (and shows in its log).</summary>
     private static async Task AttachAsync(KubectlRunner kubectl, string pod, CancellationToken ct)
     {
+        await using var follow = BackgroundKubectl.Start(kubectl, "logs-reader", "logs", "-f", pod, "-c", "reader");
         var attach = await kubectl.RunAsync(["attach", "-i", pod, "-c", "reader"], ct, "ping\n");
-        Assert.Contains("got ping", attach.StandardOutput, StringComparison.Ordinal);
+        Assert.Equal("got ping\n", attach.EnsureSuccess().StandardOutput);
+
+        // stdinOnce: the end of our stdin ended the container, and with it the log stream that followed it.
+        await Eventually.UntilAsync(_ => Task.FromResult(follow.HasExited), "logs -f to end once the container exited", ct);
+        Assert.Equal("got ping\n", follow.Output);
     }
 
     private static string PodName(ServerProcess server, string version) => $"{server.Prefix}-s{version}";
@@ -154,6 +163,8 @@ public sealed partial class ServerStreamsTests(ServerRegistry registry)
         metadata:
           name: {name}
           namespace: default
+          labels:
+            streams: {name}
         spec:
           terminationGracePeriodSeconds: 2
           containers:
@@ -169,6 +180,7 @@ public sealed partial class ServerStreamsTests(ServerRegistry registry)
           - name: reader
             image: {image}
             stdin: true
+            stdinOnce: true
             command: ["/bin/sh", "-c", "while read line; do echo \"got $line\"; done"]
 
         """;

@@ -39,7 +39,6 @@ internal static class SpdyTunnel
             new("Connection", "Upgrade"),
             new("Upgrade", "SPDY/3.1"),
             new("X-Stream-Protocol-Version", "portforward.k8s.io"),
-            new("Content-Length", "0"),
         ];
         using var upstream = await StreamingUpstream.SendAsync(upstreamUrl, "POST", spdyUpgrade, ct);
         if (upstream.StatusCode != StatusCodes.Status101SwitchingProtocols)
@@ -52,7 +51,9 @@ internal static class SpdyTunnel
         context.Response.Headers.SecWebSocketAccept = AcceptKey(key);
         context.Response.Headers.SecWebSocketProtocol = Protocol;
         await using var transport = await upgrade.UpgradeAsync();
-        using var socket = WebSocket.CreateFromStream(transport, new WebSocketCreationOptions { IsServer = true, SubProtocol = Protocol, KeepAliveInterval = TimeSpan.FromSeconds(30) });
+
+        // The subprotocol was agreed in the headers above; .NET refuses to record one with a '/' in it.
+        using var socket = WebSocket.CreateFromStream(transport, new WebSocketCreationOptions { IsServer = true, KeepAliveInterval = TimeSpan.FromSeconds(30) });
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var down = ToClientAsync(upstream, socket, stop.Token);
         var up = ToRuntimeAsync(socket, upstream, stop.Token);

@@ -36,7 +36,7 @@ internal sealed class StreamingUpstream : IDisposable
         var tcp = new TcpClient { NoDelay = true };
         try
         {
-            await tcp.ConnectAsync(url.Host, url.Port, ct);
+            await tcp.ConnectAsync(url.Host.Trim('[', ']'), url.Port, ct); // an IPv6 literal comes bracketed
             var head = new StringBuilder().Append(CultureInfo.InvariantCulture, $"{method} {url.PathAndQuery} HTTP/1.1\r\nHost: {url.Authority}\r\n");
             foreach (var (name, value) in headers)
             {
