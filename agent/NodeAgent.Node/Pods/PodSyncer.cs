@@ -60,6 +60,7 @@ public sealed partial class PodSyncer : IAsyncDisposable
     private readonly ContainerConfigBuilder _containers;
     private readonly PodStatusBuilder _statuses;
     private readonly VolumeManager _volumes;
+    private readonly PodCgroups _cgroups;
     private readonly ProbeRunner _probeRunner;
     private readonly ProbeManager _probes;
     private readonly RestartBackoff _backoff;
@@ -76,6 +77,7 @@ public sealed partial class PodSyncer : IAsyncDisposable
         _images = services.Cri.Images;
         _puller = new ImagePuller(_images, services.Objects, services.Events);
         _sandboxes = new SandboxConfigBuilder(_options);
+        _cgroups = new PodCgroups(_options.CgroupRoot);
         _containers = new ContainerConfigBuilder(_options, services.Objects);
         _statuses = new PodStatusBuilder(_options);
         _volumes = new VolumeManager(_options, services.Objects, services.Mounter, services.Time);
@@ -194,6 +196,7 @@ public sealed partial class PodSyncer : IAsyncDisposable
             await IgnoreNotFound(() => _runtime.RemovePodSandboxAsync(new RemovePodSandboxRequest { PodSandboxId = sandbox.Id }, cancellationToken: cancellationToken).ResponseAsync).ConfigureAwait(false);
         }
 
+        _cgroups.Remove(uid);
         _volumes.TearDown(uid);
         // The pod's log directory goes with its containers (kubelet removes it once the pod is gone), or
         // /var/log/pods fills with the logs of every pod the node ever ran.

@@ -23,8 +23,11 @@ public sealed class ServerNodeTests(ServerRegistry registry)
 
             await ServerPods.WaitAsync(kubectl, server, ["--for=condition=Ready", "pod/" + name], deadline.Token);
 
+            string uid;
             using (var pod = await kubectl.GetJsonAsync(["pod", name], deadline.Token))
             {
+                uid = pod.RootElement.GetProperty("metadata").GetProperty("uid").GetString()!;
+                Assert.NotEmpty(PodCgroupDirectories(uid));
                 var spec = pod.RootElement.GetProperty("spec");
                 var status = pod.RootElement.GetProperty("status");
                 Assert.Equal(server.Network.NodeName, spec.GetProperty("nodeName").GetString());
@@ -50,11 +53,19 @@ public sealed class ServerNodeTests(ServerRegistry registry)
             Assert.True(delete.Succeeded, $"kubectl delete: {delete.StandardError}\n{await server.ReadLogAsync(deadline.Token)}");
             var gone = await kubectl.RunAsync(["get", "pod", name], deadline.Token);
             Assert.Contains("NotFound", gone.StandardError, StringComparison.Ordinal);
+            // The pod cgroup (kubepods/<qos>/pod<uid>) is the node's to remove: runc removes only each container's leaf.
+            await Eventually.UntilAsync(_ => Task.FromResult(PodCgroupDirectories(uid).Count == 0), $"pod cgroup of {uid} removed", deadline.Token);
 
             var exitCode = await server.StopAsync(deadline.Token);
             Assert.True(exitCode == 0, $"nodeagent server exited with {exitCode} on SIGTERM:\n{await server.ReadLogAsync(deadline.Token)}");
         }, deadline.Token, ServerNetwork.New(clusterCidr));
     }
+
+    private static List<string> PodCgroupDirectories(string uid)
+        => Directory.EnumerateDirectories("/sys/fs/cgroup").Prepend("/sys/fs/cgroup")
+            .SelectMany(h => new[] { "kubepods", "kubepods/burstable", "kubepods/besteffort" }.Select(q => Path.Combine(h, q, "pod" + uid)))
+            .Where(Directory.Exists)
+            .ToList();
 
     private static int RandomByte() => System.Security.Cryptography.RandomNumberGenerator.GetInt32(256);
 }
