@@ -54,18 +54,7 @@ internal static class SpdyTunnel
 
         // The subprotocol was agreed in the headers above; .NET refuses to record one with a '/' in it.
         using var socket = WebSocket.CreateFromStream(transport, new WebSocketCreationOptions { IsServer = true, KeepAliveInterval = TimeSpan.FromSeconds(30) });
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var down = ToClientAsync(upstream, socket, stop.Token);
-        var up = ToRuntimeAsync(socket, upstream, stop.Token);
-        if (await Task.WhenAny(up, down) == up)
-        {
-            upstream.ShutdownSend();
-            stop.CancelAfter(TimeSpan.FromSeconds(10));
-            await down;
-        }
-
-        await stop.CancelAsync();
-        await up;
+        await UpgradeProxy.RelayAsync(upstream, token => ToClientAsync(upstream, socket, token), token => ToRuntimeAsync(socket, upstream, token), ct);
     }
 
     /// <summary>RFC 6455 §4.2.2: base64(SHA-1(key + GUID)).</summary>

@@ -51,11 +51,15 @@ internal static class UpgradeProxy
     /// Copies both ways until the runtime closes. When the client closes first the runtime sees end of input and gets a
     /// few seconds to send its last bytes (the exit status) before the connection is cut.
     /// </summary>
-    private static async Task PumpAsync(Stream client, StreamingUpstream upstream, CancellationToken ct)
+    private static Task PumpAsync(Stream client, StreamingUpstream upstream, CancellationToken ct)
+        => RelayAsync(upstream, token => CopyAsync(upstream.Stream, client, token), token => CopyAsync(client, upstream.Stream, token), ct);
+
+    /// <summary>Runs both directions of a relay with the half-close rule of <see cref="PumpAsync"/>.</summary>
+    internal static async Task RelayAsync(StreamingUpstream upstream, Func<CancellationToken, Task> toClient, Func<CancellationToken, Task> toRuntime, CancellationToken ct)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var down = CopyAsync(upstream.Stream, client, stop.Token);
-        var up = CopyAsync(client, upstream.Stream, stop.Token);
+        var down = toClient(stop.Token);
+        var up = toRuntime(stop.Token);
         if (await Task.WhenAny(up, down) == up)
         {
             upstream.ShutdownSend();
