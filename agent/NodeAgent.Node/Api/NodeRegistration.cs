@@ -30,6 +30,9 @@ public sealed partial class NodeRegistration : IAsyncDisposable
         _logger = options.LoggerFactory.CreateLogger<NodeRegistration>();
     }
 
+    /// <summary>Why the node is not Ready (kubelet's message, e.g. PLEG health), or null; asked at every status check.</summary>
+    public Func<string?>? NotReady { get; set; }
+
     /// <summary>The registered Node's uid (the Lease's owner).</summary>
     public string? NodeUid { get; private set; }
 
@@ -91,7 +94,7 @@ public sealed partial class NodeRegistration : IAsyncDisposable
     private async Task UpdateStatusAsync(V1Node node, bool force, CancellationToken cancellationToken)
     {
         var now = _options.Time.GetUtcNow().UtcDateTime;
-        var status = NodeStatusBuilder.Build(_identity, _machine(), node.Status?.Conditions, now);
+        var status = NodeStatusBuilder.Build(_identity, _machine(), node.Status?.Conditions, now, NotReady?.Invoke());
         if (!force && !NodeStatusBuilder.NeedsReport(node.Status, status, now, _options.StatusReportFrequency))
         {
             return;

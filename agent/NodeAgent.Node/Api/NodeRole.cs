@@ -99,6 +99,8 @@ public sealed partial class NodeRole : IApiComponent
         _pods.FeedTo(workers);
         Pleg = Started(new PodLifecycleEventGenerator(_cri.Runtime, workers.Resync, _options.Pleg, time, loggers.CreateLogger<PodLifecycleEventGenerator>()));
         Pleg.Start();
+        var pleg = Pleg;
+        Registration.NotReady = () => pleg.Problem;
         // Only now, with the pod cache synced, can "not in the API" be told from "not seen yet".
         _pods.Cache.AddIndex(PodUidIndex, pod => [pod.Metadata.Uid]);
         ContainerGc = Started(new ContainerGarbageCollector(

@@ -62,7 +62,7 @@ public static class NodeStatusBuilder
         };
     }
 
-    public static V1NodeStatus Build(NodeIdentity identity, MachineSnapshot machine, IList<V1NodeCondition>? previous, DateTime now)
+    public static V1NodeStatus Build(NodeIdentity identity, MachineSnapshot machine, IList<V1NodeCondition>? previous, DateTime now, string? notReady = null)
     {
         ArgumentNullException.ThrowIfNull(identity);
         ArgumentNullException.ThrowIfNull(machine);
@@ -89,7 +89,7 @@ public static class NodeStatusBuilder
             Condition(previous, now, "MemoryPressure", memoryPressure, memoryPressure ? ("KubeletHasInsufficientMemory", "kubelet has insufficient memory available") : ("KubeletHasSufficientMemory", "kubelet has sufficient memory available")),
             Condition(previous, now, "DiskPressure", diskPressure, diskPressure ? ("KubeletHasDiskPressure", "kubelet has disk pressure") : ("KubeletHasNoDiskPressure", "kubelet has no disk pressure")),
             Condition(previous, now, "PIDPressure", pidPressure, pidPressure ? ("KubeletHasInsufficientPID", "kubelet has insufficient PID available") : ("KubeletHasSufficientPID", "kubelet has sufficient PID available")),
-            Condition(previous, now, "Ready", true, ("KubeletReady", "kubelet is posting ready status")),
+            Condition(previous, now, "Ready", notReady is null, notReady is null ? ("KubeletReady", "kubelet is posting ready status") : ("KubeletNotReady", notReady)),
         ];
 
         return new V1NodeStatus

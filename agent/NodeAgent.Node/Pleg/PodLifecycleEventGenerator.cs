@@ -20,11 +20,32 @@ public sealed partial class PodLifecycleEventGenerator(
     private RelistSnapshot _previous = RelistSnapshot.Empty;
     private Task? _loop;
     private long _lastRelistTicks;
+    private long _startedTicks;
 
     /// <summary>The last relist finished within <see cref="PlegOptions.RelistThreshold"/> (kubelet's PLEG health check).</summary>
-    public bool Healthy => _lastRelistTicks != 0 && time.GetUtcNow() - new DateTimeOffset(Interlocked.Read(ref _lastRelistTicks), TimeSpan.Zero) <= options.RelistThreshold;
+    public bool Healthy => Interlocked.Read(ref _lastRelistTicks) != 0 && Problem is null;
 
-    public void Start() => _loop ??= RunAsync(_stop.Token);
+    /// <summary>
+    /// Why the node is not ready on the PLEG's account (kubelet's message), or null. A PLEG that never relisted counts
+    /// from its start, so a runtime that never answers is noticed too without flapping NotReady at every start.
+    /// </summary>
+    public string? Problem
+    {
+        get
+        {
+            var last = Interlocked.Read(ref _lastRelistTicks);
+            var started = Interlocked.Read(ref _startedTicks);
+            return last != 0
+                ? PlegHealth.Problem(new DateTimeOffset(last, TimeSpan.Zero), time.GetUtcNow(), options.RelistThreshold)
+                : started != 0 ? PlegHealth.NeverRelisted(new DateTimeOffset(started, TimeSpan.Zero), time.GetUtcNow(), options.RelistThreshold) : null;
+        }
+    }
+
+    public void Start()
+    {
+        Interlocked.CompareExchange(ref _startedTicks, time.GetUtcNow().UtcTicks, 0);
+        _loop ??= RunAsync(_stop.Token);
+    }
 
     /// <summary>One relist: lists the runtime, nudges the changed pods, and returns their uids.</summary>
     public async Task<IReadOnlyList<string>> RelistAsync(CancellationToken cancellationToken)

@@ -4,6 +4,7 @@ using k8s.Models;
 using NodeAgent.Controllers.Tests.Integration;
 using NodeAgent.Cri.V1;
 using NodeAgent.Node.Api;
+using NodeAgent.Node.Pleg;
 using NodeAgent.Node.Pods;
 using NodeAgent.Node.Tests.Integration;
 using NodeAgent.Testing.Common;
@@ -96,6 +97,37 @@ public sealed class NodeApiIntegrationTests(BusyboxRegistry registry)
         var sandboxes = await cri.Client.Runtime.ListPodSandboxAsync(new ListPodSandboxRequest { Filter = new PodSandboxFilter { LabelSelector = { ["io.kubernetes.pod.uid"] = running.Metadata.Uid } } }, cancellationToken: deadline.Token);
         Assert.Empty(sandboxes.Items);
     }
+
+    [Fact]
+    public async Task The_node_turns_NotReady_with_kubelets_PLEG_message_when_its_runtime_stops_answering()
+    {
+        using var deadline = TestDeadline.Seconds(120);
+        await using var server = await NodeAgentServer.StartAsync(deadline.Token);
+        var client = server.CreateClient();
+        await using var runtime = await RuntimeUnderTest.StartAsync(registry, deadline.Token);
+        var options = runtime.RoleOptions with
+        {
+            Pleg = new PlegOptions { RelistThreshold = TimeSpan.FromSeconds(2) },
+            StatusUpdateFrequency = TimeSpan.FromMilliseconds(300),
+        };
+        await using var role = new NodeRole(options);
+        await role.StartAsync(client, deadline.Token);
+        await Eventually.UntilAsync(async ct => ReadyCondition(await client.CoreV1.ReadNodeAsync(runtime.NodeName, cancellationToken: ct)) is { Status: "True" } c ? c : null, "the node to be Ready", deadline.Token);
+
+        // Stopped only after a first relist, so the message is the "last seen active" one.
+        await Eventually.UntilAsync(_ => Task.FromResult(role.Pleg!.Healthy), "the first relist", deadline.Token);
+        await runtime.Cri.StopAsync();
+
+        var notReady = await Eventually.UntilAsync(
+            async ct => ReadyCondition(await client.CoreV1.ReadNodeAsync(runtime.NodeName, cancellationToken: ct)) is { Status: "False" } c ? c : null,
+            "the node to turn NotReady",
+            deadline.Token);
+        Assert.Equal("KubeletNotReady", notReady.Reason);
+        Assert.StartsWith("PLEG is not healthy: pleg was last seen active ", notReady.Message, StringComparison.Ordinal);
+        Assert.EndsWith("; threshold is 2s", notReady.Message, StringComparison.Ordinal);
+    }
+
+    private static V1NodeCondition? ReadyCondition(V1Node node) => node.Status?.Conditions?.SingleOrDefault(c => c.Type == "Ready");
 
     [Fact]
     public async Task A_pod_force_deleted_while_the_node_was_down_is_removed_from_the_runtime_at_the_next_start()

@@ -107,4 +107,20 @@ public sealed class NodeStatusBuilderTests
         var owner = Assert.Single(lease.Metadata.OwnerReferences);
         Assert.Equal(("v1", "Node", "node-1", "uid-1"), (owner.ApiVersion, owner.Kind, owner.Name, owner.Uid));
     }
+
+    [Fact]
+    public void A_not_ready_reason_makes_Ready_false_with_kubelets_reason_and_a_new_transition_time()
+    {
+        var ready = NodeStatusBuilder.Build(Identity, Machine, null, T0);
+        var later = T0.AddMinutes(5);
+
+        var notReady = NodeStatusBuilder.Build(Identity, Machine, ready.Conditions, later, "PLEG is not healthy: pleg was last seen active 3m1s ago; threshold is 3m0s");
+
+        var condition = notReady.Conditions.Single(c => c.Type == "Ready");
+        Assert.Equal("False", condition.Status);
+        Assert.Equal("KubeletNotReady", condition.Reason);
+        Assert.Equal("PLEG is not healthy: pleg was last seen active 3m1s ago; threshold is 3m0s", condition.Message);
+        Assert.Equal(later, condition.LastTransitionTime);
+        Assert.True(NodeStatusBuilder.NeedsReport(ready, notReady, later, TimeSpan.FromMinutes(1)));
+    }
 }

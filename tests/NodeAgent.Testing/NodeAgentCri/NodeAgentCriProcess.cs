@@ -13,6 +13,7 @@ namespace NodeAgent.Testing.NodeAgentCri;
 public sealed class NodeAgentCriProcess : IAsyncDisposable
 {
     private Process _process;
+    private bool _stopped;
 
     private NodeAgentCriProcess(NodeAgentCriSettings settings, Process process, CriClient client)
     {
@@ -59,10 +60,20 @@ public sealed class NodeAgentCriProcess : IAsyncDisposable
 
     public string ReadLog() => File.Exists(Settings.LogFile) ? File.ReadAllText(Settings.LogFile) : string.Empty;
 
+    /// <summary>Stops the runtime for good (SIGTERM, then SIGKILL), as a runtime that went down would; dispose still cleans up.</summary>
+    public async Task StopAsync()
+    {
+        if (!_stopped)
+        {
+            _stopped = true;
+            await TestProcess.StopAsync(_process, TimeSpan.FromSeconds(10));
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();
-        await TestProcess.StopAsync(_process, TimeSpan.FromSeconds(10));
+        await StopAsync();
         _process.Dispose();
     }
 
