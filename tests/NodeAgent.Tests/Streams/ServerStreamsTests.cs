@@ -100,6 +100,20 @@ public sealed partial class ServerStreamsTests(ServerRegistry registry)
         var unknown = await kubectl.RunAsync(["exec", pod, "-c", "nope", "--", "true"], ct);
         Assert.False(unknown.Succeeded);
         Assert.Contains($"container nope is not valid for pod {pod}", unknown.StandardError, StringComparison.Ordinal);
+
+        await ExecTtyAsync(kubectl, pod, ct);
+    }
+
+    /// <summary>
+    /// <c>exec -it</c>: kubectl asks for a TTY only when its own stdin is a terminal, so it runs under script(1)'s pty;
+    /// the container's shell must see a pts device and the exit code must still come back.
+    /// </summary>
+    private static async Task ExecTtyAsync(KubectlRunner kubectl, string pod, CancellationToken ct)
+    {
+        var command = $"{kubectl.BinaryPath} --kubeconfig={kubectl.KubeconfigPath} --cache-dir={kubectl.CacheDirectory} exec -it {pod} -c main -- /bin/sh -c 'tty; exit 7'";
+        var result = await TestProcess.RunAsync("script", ["-qec", command, "/dev/null"], ct, kubectl.EnvironmentOverrides, standardInput: string.Empty);
+        Assert.True(result.ExitCode == 7, $"exec -it exited {result.ExitCode}: {result.StandardOutput}\n{result.StandardError}");
+        Assert.Contains("/dev/pts/", result.StandardOutput, StringComparison.Ordinal);
     }
 
     /// <summary><c>kubectl cp</c> runs tar through exec with stdin: a file in, and the same file out again.</summary>
