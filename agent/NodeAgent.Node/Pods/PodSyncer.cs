@@ -336,7 +336,7 @@ public sealed partial class PodSyncer : IAsyncDisposable
         if (remaining > TimeSpan.Zero)
         {
             var delay = _backoff.Delay(key);
-            var message = $"back-off {Format(delay)} restarting failed container={container.Name} pod={pod.Metadata.Name}_{SandboxConfigBuilder.Namespace(pod)}({pod.Metadata.Uid})";
+            var message = $"back-off {GoDuration.Format(delay)} restarting failed container={container.Name} pod={pod.Metadata.Name}_{SandboxConfigBuilder.Namespace(pod)}({pod.Metadata.Uid})";
             if (!context.State.Waiting.TryGetValue(container.Name, out var w) || w.Reason != "CrashLoopBackOff")
             {
                 Publish(pod, PodEvent.Warning("BackOff", $"Back-off restarting failed container {container.Name} in pod {pod.Metadata.Name}_{SandboxConfigBuilder.Namespace(pod)}({pod.Metadata.Uid})", FieldPath(container)));
@@ -453,7 +453,7 @@ public sealed partial class PodSyncer : IAsyncDisposable
             var reference = await _puller.PullAsync(pod, image, cancellationToken).ConfigureAwait(false);
             var elapsed = watch.Elapsed;
             var size = (await _images.ImageStatusAsync(new ImageStatusRequest { Image = new ImageSpec { Image = reference } }, cancellationToken: cancellationToken).ConfigureAwait(false)).Image?.Size ?? 0;
-            Publish(pod, PodEvent.Normal("Pulled", $"Successfully pulled image \"{image}\" in {Format(elapsed)} ({Format(elapsed)} including waiting). Image size: {size} bytes.", FieldPath(container)));
+            Publish(pod, PodEvent.Normal("Pulled", $"Successfully pulled image \"{image}\" in {GoDuration.Format(elapsed)} ({GoDuration.Format(elapsed)} including waiting). Image size: {size} bytes.", FieldPath(container)));
             context.State.PullFailedAt.Remove(image);
             _imageBackoff.Reset(key);
             return true;
@@ -634,10 +634,6 @@ public sealed partial class PodSyncer : IAsyncDisposable
     private void Publish(V1Pod pod, PodEvent podEvent) => _services.Events.Publish(pod, podEvent);
 
     private static string FieldPath(V1Container container) => $"spec.containers{{{container.Name}}}";
-
-    private static string Format(TimeSpan t) => t.TotalSeconds >= 1
-        ? t.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture) + "s"
-        : t.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture) + "ms";
 
     private sealed class PodState
     {

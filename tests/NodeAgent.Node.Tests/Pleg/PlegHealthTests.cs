@@ -32,5 +32,5 @@ public sealed class PlegHealthTests
     [InlineData(180_000, "3m0s")]
     [InlineData(3_723_500, "1h2m3.5s")]
     public void Durations_read_as_go_prints_them(long milliseconds, string expected)
-        => Assert.Equal(expected, PlegHealth.GoDuration(TimeSpan.FromMilliseconds(milliseconds)));
+        => Assert.Equal(expected, GoDuration.Format(TimeSpan.FromMilliseconds(milliseconds)));
 }
