@@ -160,12 +160,14 @@ public sealed partial class ServerStreamsTests(ServerRegistry registry)
     private static async Task AttachAsync(KubectlRunner kubectl, string pod, CancellationToken ct)
     {
         await using var follow = BackgroundKubectl.Start(kubectl, "logs-reader", "logs", "-f", pod, "-c", "reader");
+        // The reader's first line shows the log stream is open before the attach ends the container (and it restarts).
+        await follow.WaitForAsync(output => output.StartsWith("ready\n", StringComparison.Ordinal) ? output : null, "logs -f to show the reader's first line", ct);
         var attach = await kubectl.RunAsync(["attach", "-i", pod, "-c", "reader"], ct, "ping\n");
         Assert.Equal("got ping\n", attach.EnsureSuccess().StandardOutput);
 
         // stdinOnce: the end of our stdin ended the container, and with it the log stream that followed it.
         await Eventually.UntilAsync(_ => Task.FromResult(follow.HasExited), "logs -f to end once the container exited", ct);
-        Assert.Equal("got ping\n", follow.Output);
+        Assert.Equal("ready\ngot ping\n", follow.Output);
     }
 
     private static string PodName(ServerProcess server, string version) => $"{server.Prefix}-s{version}";
@@ -195,7 +197,7 @@ public sealed partial class ServerStreamsTests(ServerRegistry registry)
             image: {image}
             stdin: true
             stdinOnce: true
-            command: ["/bin/sh", "-c", "while read line; do echo \"got $line\"; done"]
+            command: ["/bin/sh", "-c", "echo ready; while read line; do echo \"got $line\"; done"]
 
         """;
 
