@@ -1,11 +1,12 @@
+using System.Security.Cryptography.X509Certificates;
 using k8s;
 using NodeAgent.Controllers.Machinery;
 
 namespace NodeAgent.Cli;
 
 /// <summary>
-/// An <see cref="IApiComponent"/> (node role, scheduler) run inside the server: an ordinary API client built from the
-/// admin kubeconfig (DESIGN.md §1: components never touch storage).
+/// An <see cref="IApiComponent"/> (node role, scheduler) run inside the server: an ordinary API client with the
+/// admin kubeconfig's credentials (DESIGN.md §1: components never touch storage).
 /// </summary>
 internal abstract class ApiClientComponent : IServerComponent
 {
@@ -17,7 +18,7 @@ internal abstract class ApiClientComponent : IServerComponent
     public async Task StartAsync(ServerEnvironment environment, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(environment);
-        _client = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(environment.AdminKubeconfigPath));
+        _client = new Kubernetes(ClientConfiguration(environment));
         _component = Create(environment);
         await _component.StartAsync(_client, ct);
     }
@@ -36,4 +37,15 @@ internal abstract class ApiClientComponent : IServerComponent
     }
 
     protected abstract IApiComponent Create(ServerEnvironment environment);
+
+    /// <summary>
+    /// The admin kubeconfig's server, CA and token, built in memory: reading the file back would go through
+    /// KubernetesYaml, whose type map loads all of the client library's types (≈ 25 MB of idle memory).
+    /// </summary>
+    private static KubernetesClientConfiguration ClientConfiguration(ServerEnvironment environment) => new()
+    {
+        Host = environment.ApiServer.GetLeftPart(UriPartial.Authority),
+        AccessToken = environment.AdminToken,
+        SslCaCerts = [X509CertificateLoader.LoadCertificate(environment.ClusterAuthority.RawData)],
+    };
 }

@@ -82,7 +82,7 @@ internal static partial class ServerCommand
             $"cannot write the admin kubeconfig to {options.Kubeconfig}");
         LogServing(logger, serverUri, options.DatastoreEndpoint, options.Kubeconfig);
 
-        var environment = new ServerEnvironment(options, store, serverUri, options.Kubeconfig, loggerFactory);
+        var environment = new ServerEnvironment(options, store, serverUri, certificates.Authority.Certificate, adminToken, loggerFactory);
         var started = new Stack<IServerComponent>();
         try
         {

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging;
 using NodeAgent.Configuration;
 using NodeAgent.Storage;
@@ -17,12 +18,16 @@ internal interface IServerComponent : IAsyncDisposable
     Task StartAsync(ServerEnvironment environment, CancellationToken ct);
 }
 
-/// <summary>What a server component gets: the configuration, the store and how to reach the API as admin.</summary>
+/// <summary>
+/// What a server component gets: the configuration, the store and how to reach the API as admin — the same server, CA
+/// and token the admin kubeconfig holds.
+/// </summary>
 internal sealed record ServerEnvironment(
     NodeAgentOptions Options,
     IRevisionedStore Store,
     Uri ApiServer,
-    string AdminKubeconfigPath,
+    X509Certificate2 ClusterAuthority,
+    string AdminToken,
     ILoggerFactory LoggerFactory);
 
 internal static class ServerComponents
