@@ -23,8 +23,8 @@ public sealed partial class ServerStreamsTests(ServerRegistry registry)
             using var kubectl127 = new KubectlRunner(server.KubeconfigPath, KubectlBinaries.Require("1.27"));
             var clients = new[] { ("132", kubectl), ("127", kubectl127) };
             var crasher = server.Prefix + "-crash";
-            var manifests = string.Join("---\n", clients.Select(c => StreamsPod(PodName(server, c.Item1), registry.Image))
-                .Append(ServerPods.Yaml(crasher, registry.Image, "Always", "{}", "/bin/sh", "-c", "echo crash-output; exit 1")));
+            var manifests = string.Join("---\n", clients.SelectMany(c => new[] { StreamsPod(PodName(server, c.Item1), registry.Image), StreamsOwners(PodName(server, c.Item1), registry.Image) })
+                .Append(CrashOncePod(crasher, registry.Image)));
             (await kubectl.RunAsync(["apply", "-f", "-"], ct, manifests)).EnsureSuccess();
 
             foreach (var (version, client) in clients)
@@ -40,7 +40,9 @@ public sealed partial class ServerStreamsTests(ServerRegistry registry)
             }
 
             // --previous: the log of the attempt before the current one.
+            await ServerPods.WaitAsync(kubectl, server, ["--for=condition=Ready", "pod/" + crasher], ct);
             await ServerPods.WaitAsync(kubectl, server, ["--for=jsonpath={.status.containerStatuses[0].restartCount}=1", "pod/" + crasher], ct);
+            Assert.Equal("second-attempt\n", (await kubectl.RunAsync(["logs", crasher], ct)).EnsureSuccess().StandardOutput);
             foreach (var (_, client) in clients)
             {
                 var previous = (await client.RunAsync(["logs", crasher, "--previous"], ct)).EnsureSuccess();
@@ -53,6 +55,7 @@ public sealed partial class ServerStreamsTests(ServerRegistry registry)
 
             var delete = await kubectl.RunAsync(["delete", "pod", crasher, .. clients.Select(c => PodName(server, c.Item1)), "--timeout=90s"], ct);
             Assert.True(delete.Succeeded, $"kubectl delete: {delete.StandardError}\n{await server.ReadLogAsync(ct)}");
+            (await kubectl.RunAsync(["delete", "deployment,job", .. clients.Select(c => PodName(server, c.Item1))], ct)).EnsureSuccess();
             Assert.Equal(0, await server.StopAsync(ct));
         }, ct);
     }
@@ -64,6 +67,9 @@ public sealed partial class ServerStreamsTests(ServerRegistry registry)
         Assert.Equal("hello\nsecond\n", (await kubectl.RunAsync(["logs", pod, "-c", "main", "--since=1h"], ct)).EnsureSuccess().StandardOutput);
         Assert.Equal("hel", (await kubectl.RunAsync(["logs", "pod/" + pod, "-c", "main", "--limit-bytes=3"], ct)).EnsureSuccess().StandardOutput);
         Assert.Equal("hello\nsecond\n", (await kubectl.RunAsync(["logs", "-l", "streams=" + pod, "-c", "main"], ct)).EnsureSuccess().StandardOutput);
+        // kubectl resolves a Deployment or Job to the first pod its selector matches.
+        Assert.Equal("hello\nsecond\n", (await kubectl.RunAsync(["logs", "deploy/" + pod, "-c", "main"], ct)).EnsureSuccess().StandardOutput);
+        Assert.Equal("hello\nsecond\n", (await kubectl.RunAsync(["logs", "job/" + pod, "-c", "main"], ct)).EnsureSuccess().StandardOutput);
         var stamped = (await kubectl.RunAsync(["logs", pod, "-c", "side", "--timestamps"], ct)).EnsureSuccess().StandardOutput;
         Assert.Matches(TimestampedLine(), stamped);
 
@@ -198,6 +204,78 @@ public sealed partial class ServerStreamsTests(ServerRegistry registry)
             stdin: true
             stdinOnce: true
             command: ["/bin/sh", "-c", "echo ready; while read line; do echo \"got $line\"; done"]
+
+        """;
+
+    /// <summary>
+    /// A pod whose container fails once and then keeps running (an emptyDir remembers the first attempt), so its
+    /// restartCount stays at 1 however long the other steps take.
+    /// </summary>
+    private static string CrashOncePod(string name, string image) => $"""
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: {name}
+          namespace: default
+        spec:
+          terminationGracePeriodSeconds: 2
+          containers:
+          - name: main
+            image: {image}
+            command: ["/bin/sh", "-c", "if [ -e /state/crashed ]; then echo second-attempt; exec sleep 3600; fi; touch /state/crashed; echo crash-output; exit 1"]
+            volumeMounts:
+            - name: state
+              mountPath: /state
+          volumes:
+          - name: state
+            emptyDir: {"{}"}
+
+        """;
+
+    /// <summary>
+    /// A Deployment and a Job whose selectors match the streams pod, for <c>logs deploy/NAME</c> and <c>logs job/NAME</c>.
+    /// Zero replicas and a suspended Job: their controllers start no pods of their own, so the bare pod is the one found.
+    /// </summary>
+    private static string StreamsOwners(string name, string image) => $"""
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: {name}
+          namespace: default
+        spec:
+          replicas: 0
+          selector:
+            matchLabels:
+              streams: {name}
+          template:
+            metadata:
+              labels:
+                streams: {name}
+            spec:
+              containers:
+              - name: main
+                image: {image}
+        ---
+        apiVersion: batch/v1
+        kind: Job
+        metadata:
+          name: {name}
+          namespace: default
+        spec:
+          suspend: true
+          manualSelector: true
+          selector:
+            matchLabels:
+              streams: {name}
+          template:
+            metadata:
+              labels:
+                streams: {name}
+            spec:
+              restartPolicy: Never
+              containers:
+              - name: main
+                image: {image}
 
         """;
 
