@@ -20,13 +20,16 @@ internal sealed partial class ResourceHandlers
         var options = RequestOptions.From(context.Request);
         var bytes = await RequestBody.ReadAsync(context, _options.MaxRequestBodyBytes, ct);
         var duplicates = new List<string>();
-        var body = bytes.Length == 0 ? [] : RequestBody.Parse(bytes, allowYaml: false, duplicates) as JsonObject
-            ?? throw ApiException.BadRequest("the request body must be a JSON object");
+        var tokenRequest = target.Resource with { Group = "authentication.k8s.io", Kind = "TokenRequest", Plural = "tokenrequests" };
+
+        // kubectl create token sends protobuf (its typed client's default for built-in kinds), others JSON.
+        var body = bytes.Length == 0 ? []
+            : ProtobufBody.IsProtobuf(context.Request.ContentType ?? "") ? ProtobufBody.Decode(bytes, tokenRequest)
+            : RequestBody.Parse(bytes, allowYaml: false, duplicates) as JsonObject ?? throw ApiException.BadRequest("the request body must be a JSON object");
         CheckTypeMeta(target.Resource, body, "authentication.k8s.io/v1", "TokenRequest");
         options.CheckFields(ModelJson.UnknownFields(body, typeof(Authenticationv1TokenRequest)), duplicates);
         var request = (Authenticationv1TokenRequest)ModelJson.ToModel(body, typeof(Authenticationv1TokenRequest));
         var name = target.Name!;
-        var tokenRequest = target.Resource with { Group = "authentication.k8s.io", Kind = "TokenRequest", Plural = "tokenrequests" };
         var spec = request.Spec ?? new V1TokenRequestSpec();
         var seconds = spec.ExpirationSeconds ?? DefaultTokenSeconds;
         if (seconds < MinTokenSeconds)
