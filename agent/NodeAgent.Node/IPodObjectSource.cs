@@ -1,8 +1,9 @@
 using k8s.Models;
+using NodeAgent.Node.Volumes;
 
 namespace NodeAgent.Node;
 
-/// <summary>ConfigMaps and Secrets a pod refers to. The API-backed (informer) implementation comes with the API wiring.</summary>
+/// <summary>ConfigMaps and Secrets a pod refers to, and the service-account tokens its volumes project.</summary>
 public interface IPodObjectSource
 {
     /// <returns>The object, or null when it does not exist.</returns>
@@ -10,4 +11,7 @@ public interface IPodObjectSource
 
     /// <returns>The object, or null when it does not exist.</returns>
     Task<V1Secret?> GetSecretAsync(string namespaceName, string name, CancellationToken cancellationToken);
+
+    /// <summary>A token from the TokenRequest API, bound to the pod.</summary>
+    Task<IssuedToken> RequestServiceAccountTokenAsync(ServiceAccountTokenRequest request, CancellationToken cancellationToken);
 }

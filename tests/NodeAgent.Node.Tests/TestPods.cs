@@ -1,4 +1,5 @@
 using k8s.Models;
+using NodeAgent.Node.Volumes;
 
 namespace NodeAgent.Node.Tests;
 
@@ -67,6 +68,19 @@ internal sealed class InMemoryObjects : IPodObjectSource
 
     public Task<V1Secret?> GetSecretAsync(string namespaceName, string name, CancellationToken cancellationToken)
         => Task.FromResult(_secrets.GetValueOrDefault((namespaceName, name)));
+
+    /// <summary>Every TokenRequest made, in order.</summary>
+    public List<ServiceAccountTokenRequest> TokenRequests { get; } = [];
+
+    /// <summary>The token this fake issues: the request's account and pod, numbered, valid for the requested seconds from now.</summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    public Task<IssuedToken> RequestServiceAccountTokenAsync(ServiceAccountTokenRequest request, CancellationToken cancellationToken)
+    {
+        TokenRequests.Add(request);
+        var token = $"token-{request.ServiceAccount}-{request.PodName}-{TokenRequests.Count}";
+        return Task.FromResult(new IssuedToken(token, Time.GetUtcNow().AddSeconds(request.ExpirationSeconds)));
+    }
 }
 
 /// <summary>A clock the test moves by hand (only GetUtcNow is used by the code under test here).</summary>

@@ -206,6 +206,7 @@ public static class DiscoveryDocuments
     {
         "scale" => ("autoscaling", "v1", "Scale", SubresourceVerbs),
         "binding" => ("", "v1", "Binding", ["create"]),
+        "token" => ("authentication.k8s.io", "v1", "TokenRequest", ["create"]),
         "log" => ("", "v1", "Pod", ["get"]),
         "exec" => ("", "v1", "PodExecOptions", ["create", "get"]),
         "attach" => ("", "v1", "PodAttachOptions", ["create", "get"]),

@@ -41,7 +41,10 @@ public sealed class ApiServer : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(store);
-        var resources = BuiltinResources.All(new ResourceContext(store, options.ServiceCidr, options.TimeProvider));
+        var resources = BuiltinResources.All(new ResourceContext(store, options.ServiceCidr, options.TimeProvider, options.ServiceAccountTokens is not null));
+        IReadOnlyList<Security.IApiAuthenticator> authenticators = options.ServiceAccountTokens is { } tokens
+            ? [.. options.Authenticators, new Security.ServiceAccountTokenAuthenticator(tokens, store)]
+            : options.Authenticators;
 
         // No file watcher on the content root for appsettings reloads (one per host cost ~40 MB RSS; bench/README.md).
         var builder = WebApplication.CreateSlimBuilder(["--hostBuilder:reloadConfigOnChange=false"]);
@@ -77,7 +80,7 @@ public sealed class ApiServer : IAsyncDisposable
                 return;
             }
 
-            foreach (var authenticator in options.Authenticators)
+            foreach (var authenticator in authenticators)
             {
                 var user = await authenticator.AuthenticateAsync(context, context.RequestAborted).ConfigureAwait(false);
                 if (user is null)

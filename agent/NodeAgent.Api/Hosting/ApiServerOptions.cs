@@ -37,4 +37,10 @@ public sealed record ApiServerOptions
     public IPodStreams? PodStreams { get; init; }
 
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    /// <summary>
+    /// Issues and accepts service-account tokens: serviceaccounts/token, the token authenticator and the
+    /// ServiceAccount admission of pods. Null (an API server without controllers): none of these.
+    /// </summary>
+    public ServiceAccountTokens? ServiceAccountTokens { get; init; }
 }

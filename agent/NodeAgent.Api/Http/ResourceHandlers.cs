@@ -83,6 +83,11 @@ internal sealed partial class ResourceHandlers
                 "POST" => BindAsync(context, target, ct),
                 _ => throw ApiException.MethodNotAllowed(),
             },
+            "token" when target.Resource.HasSubresource("token") => method switch
+            {
+                "POST" => CreateTokenAsync(context, target, ct),
+                _ => throw ApiException.MethodNotAllowed(),
+            },
             _ => throw ApiException.UnknownPath(),
         };
     }

@@ -352,6 +352,10 @@ public sealed partial class ResourceWriter
         {
             throw ApiException.Invalid(resource, name, e.Errors);
         }
+        catch (AdmissionForbiddenException e)
+        {
+            throw ApiException.Forbidden(resource, name, e.Message);
+        }
     }
 }
 

@@ -17,6 +17,9 @@ public sealed record SecurityPaths(string DataDir)
 
     public string AdminKey => Path.Combine(TlsDir, "admin.key");
 
+    /// <summary>The key that signs service-account tokens (upstream's sa.key), generated at first start.</summary>
+    public string ServiceAccountKey => Path.Combine(TlsDir, "sa.key");
+
     /// <summary>The admin bearer token, generated at first start.</summary>
     public string AdminToken => Path.Combine(DataDir, "admin.token");
 

@@ -2,6 +2,7 @@ using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
 using NodeAgent.Controllers.Machinery;
+using NodeAgent.Node.Volumes;
 
 namespace NodeAgent.Node.Api;
 
@@ -62,6 +63,27 @@ public sealed class InformerPodObjectSource : IPodObjectSource, IAsyncDisposable
         {
             return null;
         }
+    }
+
+    public async Task<IssuedToken> RequestServiceAccountTokenAsync(ServiceAccountTokenRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var body = new Authenticationv1TokenRequest
+        {
+            Spec = new V1TokenRequestSpec
+            {
+                Audiences = string.IsNullOrEmpty(request.Audience) ? [] : [request.Audience],
+                ExpirationSeconds = request.ExpirationSeconds,
+                BoundObjectRef = new V1BoundObjectReference { ApiVersion = "v1", Kind = "Pod", Name = request.PodName, Uid = request.PodUid },
+            },
+        };
+        var response = await _client.CoreV1.CreateNamespacedServiceAccountTokenAsync(body, request.ServiceAccount, request.Namespace, cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (string.IsNullOrEmpty(response.Status?.Token) || response.Status.ExpirationTimestamp is not { } expires)
+        {
+            throw new VolumeException($"the TokenRequest for service account {request.Namespace}/{request.ServiceAccount} returned no token");
+        }
+
+        return new IssuedToken(response.Status.Token, new DateTimeOffset(DateTime.SpecifyKind(expires, DateTimeKind.Utc)));
     }
 
     public async ValueTask DisposeAsync()

@@ -13,6 +13,11 @@ public sealed class VolumeManager(NodeOptions options, IPodObjectSource objects,
     private static readonly UnixFileMode DefaultFileMode = (UnixFileMode)Convert.ToInt32("644", 8);
     private static readonly UnixFileMode EmptyDirMode = (UnixFileMode)Convert.ToInt32("777", 8);
 
+    /// <summary>What the API defaults a serviceAccountToken projection's expirationSeconds to.</summary>
+    private const long DefaultTokenSeconds = 3600;
+
+    private readonly ServiceAccountTokenCache _tokens = new(objects, time);
+
     public string PodDirectory(string podUid) => Path.Combine(options.PodsRoot, podUid);
 
     /// <returns>Volume name → host path to bind into containers.</returns>
@@ -39,6 +44,7 @@ public sealed class VolumeManager(NodeOptions options, IPodObjectSource objects,
     /// <summary>Unmounts tmpfs volumes and removes everything under the pod's directory.</summary>
     public void TearDown(string podUid)
     {
+        _tokens.Forget(podUid);
         var podDir = PodDirectory(podUid);
         var volumes = Path.Combine(podDir, "volumes");
         if (Directory.Exists(volumes))
@@ -123,10 +129,13 @@ public sealed class VolumeManager(NodeOptions options, IPodObjectSource objects,
                 {
                     all.AddRange(DownwardFiles(pod, pd.Items, defaultMode));
                 }
+                else if (source.ServiceAccountToken is { } token)
+                {
+                    all.Add(await TokenFileAsync(pod, token, defaultMode, cancellationToken).ConfigureAwait(false));
+                }
                 else
                 {
-                    // serviceAccountToken and clusterTrustBundle need the API server (TokenRequest); the API wiring adds them.
-                    throw new VolumeException("projected source needs the API server (serviceAccountToken/clusterTrustBundle), not available yet");
+                    throw new VolumeException("unsupported projected volume source (clusterTrustBundle)");
                 }
             }
 
@@ -140,6 +149,21 @@ public sealed class VolumeManager(NodeOptions options, IPodObjectSource objects,
         var target = VolumeDirectory(pod, plugin, volume.Name);
         AtomicWriter.Write(target, files, time);
         return target;
+    }
+
+    /// <summary>A token bound to the pod, written with the projection's other files (so one atomic swap updates all).</summary>
+    private async Task<VolumeFile> TokenFileAsync(V1Pod pod, V1ServiceAccountTokenProjection projection, UnixFileMode mode, CancellationToken cancellationToken)
+    {
+        var account = pod.Spec.ServiceAccountName;
+        if (string.IsNullOrEmpty(account))
+        {
+            throw new VolumeException("cannot get service account token: pod has no service account");
+        }
+
+        var request = new ServiceAccountTokenRequest(
+            SandboxConfigBuilder.Namespace(pod), account, projection.Audience, projection.ExpirationSeconds ?? DefaultTokenSeconds, pod.Metadata.Name, pod.Metadata.Uid);
+        var token = await _tokens.GetAsync(request, cancellationToken).ConfigureAwait(false);
+        return new VolumeFile(projection.Path, Encoding.UTF8.GetBytes(token), mode);
     }
 
     private string VolumeDirectory(V1Pod pod, string plugin, string name)

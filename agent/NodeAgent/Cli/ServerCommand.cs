@@ -56,6 +56,9 @@ internal static partial class ServerCommand
         using var certificates = LoadCertificates(paths, options);
         var adminToken = Guard(() => AdminToken.LoadOrCreate(paths.AdminToken), $"cannot keep the admin token in {paths.AdminToken}");
         var tokens = LoadTokens(paths, adminToken);
+        using var serviceAccountTokens = Guard(
+            () => ServiceAccountTokens.LoadOrCreate(paths.ServiceAccountKey, ServiceAccountTokens.DefaultIssuer, TimeProvider.System),
+            $"cannot keep the service-account signing key in {paths.ServiceAccountKey}");
 
         await using var store = await OpenStoreAsync(options, loggerFactory, stop);
         using var podStreams = new NodePodStreamBackend(ServerComponents.CriEndpoint(options));
@@ -73,6 +76,7 @@ internal static partial class ServerCommand
             ],
             Authorizer = new DiscoveryOnlyAuthorizer(),
             PodStreams = podStreams,
+            ServiceAccountTokens = serviceAccountTokens,
         };
         await using var api = await StartApiAsync(apiOptions, store, loggerFactory, stop);
 

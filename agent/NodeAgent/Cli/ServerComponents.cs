@@ -36,7 +36,8 @@ internal static class ServerComponents
     public const string CriSocketName = "cri.sock";
 
     /// <summary>
-    /// The runtime (unless --container-runtime-endpoint names another), then the node role, then the scheduler — the
+    /// The runtime (unless --container-runtime-endpoint names another), the ServiceAccount controller and root-CA
+    /// publisher, then the node role, then the scheduler — the
     /// scheduler last so the node exists before the first pod is placed (docs/node.md).
     /// </summary>
     public static IReadOnlyList<IServerComponent> For(NodeAgentOptions options)
@@ -48,6 +49,9 @@ internal static class ServerComponents
             components.Add(new RuntimeComponent());
         }
 
+        // Before the node role: pods are admitted only once their namespace's "default" account exists.
+        components.Add(new ServiceAccountComponent());
+        components.Add(new RootCaPublisherComponent());
         components.Add(new NodeRoleComponent(CriEndpoint(options)));
         components.Add(new SchedulerComponent());
         return components;

@@ -44,12 +44,28 @@ public static class ListWatches
             (rv, onError, ct) => client.CoreV1.WatchListNodeAsync(allowWatchBookmarks: true, fieldSelector: fieldSelector, resourceVersion: rv, timeoutSeconds: WatchTimeoutSeconds(), onError: onError, cancellationToken: ct));
     }
 
-    public static ListWatch<V1ConfigMap> ConfigMaps(IKubernetes client)
+    public static ListWatch<V1ConfigMap> ConfigMaps(IKubernetes client, string? fieldSelector = null)
     {
         ArgumentNullException.ThrowIfNull(client);
         return new(
-            async (next, ct) => Page(await client.CoreV1.ListConfigMapForAllNamespacesAsync(continueParameter: next, limit: PageSize, cancellationToken: ct).ConfigureAwait(false)),
-            (rv, onError, ct) => client.CoreV1.WatchListConfigMapForAllNamespacesAsync(allowWatchBookmarks: true, resourceVersion: rv, timeoutSeconds: WatchTimeoutSeconds(), onError: onError, cancellationToken: ct));
+            async (next, ct) => Page(await client.CoreV1.ListConfigMapForAllNamespacesAsync(continueParameter: next, fieldSelector: fieldSelector, limit: PageSize, cancellationToken: ct).ConfigureAwait(false)),
+            (rv, onError, ct) => client.CoreV1.WatchListConfigMapForAllNamespacesAsync(allowWatchBookmarks: true, fieldSelector: fieldSelector, resourceVersion: rv, timeoutSeconds: WatchTimeoutSeconds(), onError: onError, cancellationToken: ct));
+    }
+
+    public static ListWatch<V1Namespace> Namespaces(IKubernetes client)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        return new(
+            async (next, ct) => Page(await client.CoreV1.ListNamespaceAsync(continueParameter: next, limit: PageSize, cancellationToken: ct).ConfigureAwait(false)),
+            (rv, onError, ct) => client.CoreV1.WatchListNamespaceAsync(allowWatchBookmarks: true, resourceVersion: rv, timeoutSeconds: WatchTimeoutSeconds(), onError: onError, cancellationToken: ct));
+    }
+
+    public static ListWatch<V1ServiceAccount> ServiceAccounts(IKubernetes client, string? fieldSelector = null)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        return new(
+            async (next, ct) => Page(await client.CoreV1.ListServiceAccountForAllNamespacesAsync(continueParameter: next, fieldSelector: fieldSelector, limit: PageSize, cancellationToken: ct).ConfigureAwait(false)),
+            (rv, onError, ct) => client.CoreV1.WatchListServiceAccountForAllNamespacesAsync(allowWatchBookmarks: true, fieldSelector: fieldSelector, resourceVersion: rv, timeoutSeconds: WatchTimeoutSeconds(), onError: onError, cancellationToken: ct));
     }
 
     public static ListWatch<V1Secret> Secrets(IKubernetes client)

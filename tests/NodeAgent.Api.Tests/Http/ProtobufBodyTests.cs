@@ -204,6 +204,10 @@ public sealed class ProtobufBodyTests
             .ToList();
 
         Assert.Empty(missing);
-        Assert.All(ProtobufSchema.Roots.Keys, root => Assert.Contains(Definitions, d => d.Group == root.Group && d.Kind == root.Kind));
+
+        // TokenRequest is the body of a subresource (serviceaccounts/token), not a resource of its own.
+        Assert.All(
+            ProtobufSchema.Roots.Keys.Where(r => r != ("authentication.k8s.io", "TokenRequest")),
+            root => Assert.Contains(Definitions, d => d.Group == root.Group && d.Kind == root.Kind));
     }
 }

@@ -44,6 +44,68 @@ public sealed class VolumeManagerTests : IDisposable
     }
 
     [Fact]
+    public async Task A_projected_service_account_token_is_requested_bound_to_the_pod_and_refreshed_after_80_percent_of_its_life()
+    {
+        var objects = new InMemoryObjects { Time = _clock }.Add(InMemoryObjects.ConfigMap("kube-root-ca.crt", new() { ["ca.crt"] = "PEM" }));
+        var pod = TestPods.Pod("tokened", TestPods.Container("c", "busybox"));
+        pod.Spec.ServiceAccountName = "builder";
+        pod.Spec.Volumes =
+        [
+            new V1Volume
+            {
+                Name = "kube-api-access-abcde",
+                Projected = new V1ProjectedVolumeSource
+                {
+                    DefaultMode = Convert.ToInt32("644", 8),
+                    Sources =
+                    [
+                        new V1VolumeProjection { ServiceAccountToken = new V1ServiceAccountTokenProjection { Path = "token", ExpirationSeconds = 3607, Audience = "vault" } },
+                        new V1VolumeProjection { ConfigMap = new V1ConfigMapProjection { Name = "kube-root-ca.crt", Items = [new V1KeyToPath { Key = "ca.crt", Path = "ca.crt" }] } },
+                    ],
+                },
+            },
+        ];
+        var manager = Manager(objects);
+
+        var path = (await manager.SetUpAsync(pod, CancellationToken.None))["kube-api-access-abcde"];
+
+        Assert.Equal("token-builder-tokened-1", File.ReadAllText(Path.Combine(path, "token")));
+        Assert.Equal("PEM", File.ReadAllText(Path.Combine(path, "ca.crt")));
+        var request = Assert.Single(objects.TokenRequests);
+        Assert.Equal(new ServiceAccountTokenRequest("default", "builder", "vault", 3607, "tokened", pod.Metadata.Uid), request);
+
+        // Syncs before 80 % of the hour reuse the token; the first one after it writes a fresh one.
+        _clock.Advance(TimeSpan.FromSeconds(2880));
+        await manager.SetUpAsync(pod, CancellationToken.None);
+        Assert.Single(objects.TokenRequests);
+        _clock.Advance(TimeSpan.FromSeconds(10));
+        await manager.SetUpAsync(pod, CancellationToken.None);
+        Assert.Equal(2, objects.TokenRequests.Count);
+        Assert.Equal("token-builder-tokened-2", File.ReadAllText(Path.Combine(path, "token")));
+
+        // A pod without an account gets kubelet's error; a torn-down pod's token is forgotten.
+        manager.TearDown(pod.Metadata.Uid);
+        pod.Spec.ServiceAccountName = null;
+        var error = await Assert.ThrowsAsync<VolumeException>(() => manager.SetUpAsync(pod, CancellationToken.None));
+        Assert.Contains("cannot get service account token: pod has no service account", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(0, 3600, false)]
+    [InlineData(2879, 3600, false)]
+    [InlineData(2880, 3600, true)]
+    [InlineData(3600, 3600, true)]
+    [InlineData(86399, 172800, false)]
+    [InlineData(86400, 172800, true)]
+    public void Tokens_are_refreshed_at_80_percent_of_their_lifetime_or_after_24_hours(int ageSeconds, int lifetimeSeconds, bool refresh)
+    {
+        var fetched = DateTimeOffset.Parse("2026-01-01T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
+        var token = new IssuedToken("t", fetched.AddSeconds(lifetimeSeconds));
+
+        Assert.Equal(refresh, ServiceAccountTokenCache.RequiresRefresh(token, fetched, lifetimeSeconds, fetched.AddSeconds(ageSeconds)));
+    }
+
+    [Fact]
     public async Task Secret_downward_api_and_projected_volumes_with_default_modes_and_optional_sources()
     {
         var objects = new InMemoryObjects().Add(InMemoryObjects.Secret("s", new() { ["token"] = "t0k" })).Add(InMemoryObjects.ConfigMap("cm", new() { ["k"] = "v" }));

@@ -56,6 +56,11 @@ internal static class CoreV1Schema
             [7] = Str("fieldPath"),
         };
         m["LocalObjectReference"] = new() { [1] = Str("name") };
+
+        // authentication/v1 TokenRequest: what kubectl create token (the typed client) posts to serviceaccounts/token.
+        m["TokenRequest"] = new() { [1] = Msg("metadata", "ObjectMeta"), [2] = Msg("spec", "TokenRequestSpec"), [3] = Ignored("status") };
+        m["TokenRequestSpec"] = new() { [1] = Strs("audiences"), [3] = Msg("boundObjectRef", "BoundObjectReference"), [4] = LongPtr("expirationSeconds") };
+        m["BoundObjectReference"] = new() { [1] = Str("kind"), [2] = Str("apiVersion"), [3] = Str("name"), [4] = Str("uid") };
         m["Service"] = new() { [1] = Msg("metadata", "ObjectMeta"), [2] = Msg("spec", "ServiceSpec"), [3] = Ignored("status") };
         m["ServiceSpec"] = new()
         {

@@ -19,6 +19,7 @@ internal static class ProtobufSchema
         [("apps", "Deployment")] = "Deployment",
         [("batch", "Job")] = "Job",
         [("batch", "CronJob")] = "CronJob",
+        [("authentication.k8s.io", "TokenRequest")] = "TokenRequest",
     }.ToFrozenDictionary();
 
     private static FrozenDictionary<string, FrozenDictionary<int, ProtoField>> Build()

@@ -4,7 +4,7 @@ using k8s.Models;
 namespace NodeAgent.Api.Resources.Pods;
 
 /// <summary>core/v1 pods: upstream's pod registry strategy, defaulting and admission defaults, printer.</summary>
-public sealed class PodStrategy : ResourceStrategy<V1Pod>
+public class PodStrategy : ResourceStrategy<V1Pod>
 {
     public override IReadOnlyList<TableColumn> Columns => PodTable.Columns;
 
@@ -72,4 +72,14 @@ public sealed class PodStrategy : ResourceStrategy<V1Pod>
     }
 
     public override IReadOnlyList<object?> Cells(V1Pod obj, DateTimeOffset now) => PodTable.Cells(obj, now);
+}
+
+/// <summary>Pods with upstream's ServiceAccount admission plugin on create (<see cref="ServiceAccountAdmission"/>).</summary>
+public sealed class ServiceAccountPodStrategy(ServiceAccountAdmission serviceAccounts) : PodStrategy, IAsyncAdmission
+{
+    public Task AdmitCreateAsync(object obj, CancellationToken ct) => serviceAccounts.AdmitAsync((V1Pod)obj, ct);
+
+    public Task AdmitUpdateAsync(object obj, object old, CancellationToken ct) => Task.CompletedTask;
+
+    public Task ReleaseAsync(object obj, CancellationToken ct) => Task.CompletedTask;
 }
