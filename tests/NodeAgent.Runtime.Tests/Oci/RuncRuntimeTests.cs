@@ -66,7 +66,8 @@ public sealed class RuncRuntimeTests : IDisposable
         var fifo = Path.Combine(_temp.Combine("runc"), id, "exec.fifo");
         Assert.True(File.Exists(fifo));
 
-        await _runtime.StartAsync(id, deadline.Token);
+        // What RuncRuntime.StartAsync tries first, called directly to prove no `runc start` was needed.
+        Assert.Equal(ExecFifo.Outcome.Started, await ExecFifo.StartAsync(_temp.Combine("runc"), id, TimeSpan.FromSeconds(10), deadline.Token));
 
         // runc itself sees what `runc start` would have left: a running init that exec'd the command, no fifo.
         var state = await _runtime.StateAsync(id, deadline.Token);
@@ -92,6 +93,7 @@ public sealed class RuncRuntimeTests : IDisposable
         Assert.True(ProcessSignals.Send(pid, ProcessSignals.SigKill));
         await _runtime.WaitForExitAsync(id, deadline.Token);
 
+        Assert.Equal(ExecFifo.Outcome.NotHandled, await ExecFifo.StartAsync(_temp.Combine("runc"), id, TimeSpan.FromSeconds(10), deadline.Token));
         var error = await Assert.ThrowsAsync<RuntimeException>(() => _runtime.StartAsync(id, deadline.Token));
 
         Assert.Contains("cannot start a container that has stopped", error.Message, StringComparison.Ordinal);
