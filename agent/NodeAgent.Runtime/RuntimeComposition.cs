@@ -80,7 +80,7 @@ public static class RuntimeComposition
                 network,
                 oci,
                 new SandboxFilesWriter(mounter),
-                new NamespacePins(processes, mounter),
+                new NamespacePins(mounter),
                 new SandboxOptions(paths.SandboxRun),
                 time,
                 loggerFactory.CreateLogger<SandboxManager>());

@@ -8,14 +8,14 @@ using NodeAgent.Testing.Common;
 namespace NodeAgent.StartupBench;
 
 /// <summary>Creates a phase's pods (one by one or all at once), waits for them through the timeline, then deletes them.</summary>
-internal sealed class PodRunner(IKubernetes client, CriClient cri, PodTimeline timeline, string image, int serverPid, List<string> uids)
+internal sealed class PodRunner(IKubernetes client, CriClient cri, PodTimeline timeline, string image, int serverPid, ServerCgroup? group, List<string> uids)
 {
     private static readonly TimeSpan PhaseLimit = TimeSpan.FromMinutes(5);
 
     public async Task<PhaseFigures> RunAsync(IReadOnlyList<string> names, bool atOnce, CancellationToken ct)
     {
         var loadBefore = LoadAverage();
-        var cpuBefore = CpuSample.Take(serverPid);
+        var cpuBefore = CpuSample.Take(serverPid, group);
         if (atOnce)
         {
             await Task.WhenAll(names.Select(n => CreateAsync(n, ct)));
@@ -30,8 +30,14 @@ internal sealed class PodRunner(IKubernetes client, CriClient cri, PodTimeline t
             }
         }
 
-        var cpu = CpuSample.Take(serverPid).Since(cpuBefore, names.Count);
-        var figures = Measure(names, $"{loadBefore} → {LoadAverage()}") with { ServerCpuMsPerPod = cpu.ServerMsPerPod, MachineBusyPercent = cpu.MachineBusyPercent };
+        var cpu = CpuSample.Take(serverPid, group).Since(cpuBefore, names.Count);
+        var figures = Measure(names, $"{loadBefore} → {LoadAverage()}") with
+        {
+            ServerCpuMsPerPod = cpu.ServerMsPerPod,
+            GroupCpuMsPerPod = cpu.GroupMsPerPod,
+            PodsCpuMsPerPod = cpu.PodsMsPerPod,
+            MachineBusyPercent = cpu.MachineBusyPercent,
+        };
         await DeleteAsync(names, ct);
         return figures;
     }

@@ -16,6 +16,12 @@ internal sealed record PhaseFigures(int Pods, double P50Ms, double P99Ms, double
     /// <summary>CPU the server process (API, scheduler, node role, and the built-in runtime when in use) spent per pod.</summary>
     public double ServerCpuMsPerPod { get; init; }
 
+    /// <summary>CPU of the server and the programs it started (conmon, runc create/start, CNI plugins, unshare) per pod.</summary>
+    public double GroupCpuMsPerPod { get; init; }
+
+    /// <summary>CPU of the pod cgroups (runc init and the containers; every pod on the machine) per pod.</summary>
+    public double PodsCpuMsPerPod { get; init; }
+
     /// <summary>How busy all cores were during the phase (other work on the machine included).</summary>
     public double MachineBusyPercent { get; init; }
 }
@@ -29,13 +35,18 @@ internal static class StartupBenchmark
 {
     private const string Namespace = "default";
 
-    public static async Task RunAsync(int sequential, int burst, TextWriter output, CancellationToken ct)
+    public static async Task RunAsync(int sequential, int burst, bool oursOnly, TextWriter output, CancellationToken ct)
     {
         var fixture = new ContainerdFixture();
         await fixture.InitializeAsync();
         try
         {
             var ours = await RunTargetAsync("nodeagent", fixture, null, sequential, burst, output, ct);
+            if (oursOnly)
+            {
+                return;
+            }
+
             var containerd = await RunTargetAsync("containerd 1.6", fixture, fixture.Containerd.Settings.Endpoint, sequential, burst, output, ct);
             await PrintAsync(output, [("sequential", ours.Sequential, containerd.Sequential), ("burst", ours.Burst, containerd.Burst)]);
         }
@@ -53,6 +64,7 @@ internal static class StartupBenchmark
         var bridge = prefix + "b";
         var kubeconfig = dir.Combine("admin.kubeconfig");
         var server = StartServer(dir, prefix, bridge, fixture.Registry.Host, criEndpoint);
+        var group = ServerCgroup.Create(prefix, server.Id);
         criEndpoint ??= "unix://" + dir.Combine("run", "cri.sock");
         var uids = new List<string>();
         try
@@ -68,7 +80,7 @@ internal static class StartupBenchmark
             await Eventually.UntilAsync(async probe => (await client.CoreV1.ListNodeAsync(cancellationToken: probe)).Items.Any(IsReady), "the node to be Ready", ct);
             var list = await client.CoreV1.ListNamespacedPodAsync(Namespace, cancellationToken: ct);
             await using var timeline = new PodTimeline(client, Namespace, list.Metadata.ResourceVersion);
-            var pods = new PodRunner(client, cri, timeline, fixture.BusyboxReference, server.Id, uids);
+            var pods = new PodRunner(client, cri, timeline, fixture.BusyboxReference, server.Id, group, uids);
 
             // One unmeasured pod first: image pull, JIT, the bridge's first CNI ADD.
             await pods.RunAsync(["warm-0"], atOnce: false, ct);
@@ -86,6 +98,7 @@ internal static class StartupBenchmark
             await RemoveLeftoverSandboxesAsync(criEndpoint, cleanup.Token);
             await HostCleanup.DeleteBridgeAsync(bridge, cleanup.Token);
             PodCgroups.Remove(uids);
+            group?.Dispose();
         }
     }
 
@@ -138,7 +151,7 @@ internal static class StartupBenchmark
 
     private static string Describe(string target, string phase, PhaseFigures f) => string.Create(
         CultureInfo.InvariantCulture,
-        $"[{target}] {phase}: {f.Pods} pods, p50 {f.P50Ms:0} ms, p99 {f.P99Ms:0} ms, {f.PodsPerSecond:0.0} pods/s; created→bound p50 {f.BindP50Ms:0} ms, bound→started p50 {f.NodeP50Ms:0} ms; server CPU {f.ServerCpuMsPerPod:0} ms/pod, machine {f.MachineBusyPercent:0}% busy; load {f.LoadAverage}");
+        $"[{target}] {phase}: {f.Pods} pods, p50 {f.P50Ms:0} ms, p99 {f.P99Ms:0} ms, {f.PodsPerSecond:0.0} pods/s; created→bound p50 {f.BindP50Ms:0} ms, bound→started p50 {f.NodeP50Ms:0} ms; server CPU {f.ServerCpuMsPerPod:0} ms/pod, with its programs {f.GroupCpuMsPerPod:0} ms/pod, pod cgroups {f.PodsCpuMsPerPod:0} ms/pod, machine {f.MachineBusyPercent:0}% busy; load {f.LoadAverage}");
 
     private static async Task PrintAsync(TextWriter output, (string Phase, PhaseFigures Ours, PhaseFigures Containerd)[] rows)
     {
@@ -152,6 +165,8 @@ internal static class StartupBenchmark
             await output.WriteLineAsync(Row($"{phase}: created→bound p50 ms (scheduler)", ours.BindP50Ms, containerd.BindP50Ms, ""));
             await output.WriteLineAsync(Row($"{phase}: bound→started p50 ms (node + runtime)", ours.NodeP50Ms, containerd.NodeP50Ms, ""));
             await output.WriteLineAsync(Row($"{phase}: server process CPU ms per pod", ours.ServerCpuMsPerPod, containerd.ServerCpuMsPerPod, ""));
+            await output.WriteLineAsync(Row($"{phase}: server + its programs CPU ms per pod", ours.GroupCpuMsPerPod, containerd.GroupCpuMsPerPod, ""));
+            await output.WriteLineAsync(Row($"{phase}: pod cgroups CPU ms per pod (runc init, containers)", ours.PodsCpuMsPerPod, containerd.PodsCpuMsPerPod, ""));
             await output.WriteLineAsync(Row($"{phase}: machine busy % (all processes)", ours.MachineBusyPercent, containerd.MachineBusyPercent, ""));
             await output.WriteLineAsync($"  {phase}: load average during the phase: nodeagent {ours.LoadAverage}; containerd {containerd.LoadAverage}");
         }

@@ -11,7 +11,7 @@ using NodeAgent.Runtime.Network.Cni;
 namespace NodeAgent.Runtime.Network;
 
 /// <summary>
-/// <see cref="IPodNetwork"/> over CNI plugins: a pinned netns per sandbox, loopback on lo, the
+/// <see cref="IPodNetwork"/> over CNI plugins: a pinned netns per sandbox with lo set up in-process, the
 /// generated bridge/host-local/portmap list on the pod interface, state on disk for DEL.
 /// Calls for one sandbox serialise on a keyed lock; different sandboxes run in parallel.
 /// </summary>
@@ -51,7 +51,6 @@ public sealed class CniPodNetwork : IPodNetwork
         var cniArgs = CniArgsFor(request);
         var portMappings = ValidatePortMappings(request);
         var podNetwork = CniConfigGenerator.PodNetwork(_options, withPortMappings: portMappings.Count > 0);
-        var loopback = CniConfigGenerator.Loopback(_options);
         var runtimeConfig = CniConfigGenerator.RuntimeConfig(portMappings);
         await _nodeMasquerade.EnsureAsync(_options.BridgeName, CniConfigGenerator.Validate(_options), cancellationToken);
 
@@ -83,7 +82,6 @@ public sealed class CniPodNetwork : IPodNetwork
             InterfaceName = _options.InterfaceName,
             CniArgs = cniArgs,
             PodNetworkConfig = podNetwork.ToJson(),
-            LoopbackConfig = loopback.ToJson(),
             RuntimeConfig = runtimeConfig,
             CreatedAt = _timeProvider.GetUtcNow(),
         };
@@ -95,16 +93,13 @@ public sealed class CniPodNetwork : IPodNetwork
             await NetnsPinner.CreateAsync(request.SandboxId, cancellationToken);
             request.NamespaceCreated?.Invoke(state.NetnsPath);
 
-            // lo and the pod interface are independent: both plugins run at once, and both finish
-            // before a failure reaches the rollback. They are never killed halfway (only bounded by
-            // the plugin timeout): a bridge plugin interrupted while creating the bridge leaves one
-            // the next ADD cannot configure ("could not set bridge's mac"). The caller's
-            // cancellation takes effect once they returned, and the rollback undoes their work.
-            var loopbackAdd = _invoker.AddNetworkListAsync(loopback, ArgsFor(state, state.NetnsPath, LoopbackInterface), runtimeConfig, CancellationToken.None);
-            var podAdd = _invoker.AddNetworkListAsync(podNetwork, ArgsFor(state, state.NetnsPath, state.InterfaceName), runtimeConfig, CancellationToken.None);
-            await Task.WhenAll(loopbackAdd, podAdd);
+            // lo is already up (NetnsPinner did it in the new namespace: no loopback plugin runs).
+            // The plugins are never killed halfway (only bounded by the plugin timeout): a bridge
+            // plugin interrupted while creating the bridge leaves one the next ADD cannot configure
+            // ("could not set bridge's mac"). The caller's cancellation takes effect once they
+            // returned, and the rollback undoes their work.
+            var result = await _invoker.AddNetworkListAsync(podNetwork, ArgsFor(state, state.NetnsPath, state.InterfaceName), runtimeConfig, CancellationToken.None);
             cancellationToken.ThrowIfCancellationRequested();
-            var result = await podAdd;
             var addresses = result.SandboxAddresses();
             if (addresses.Count == 0)
             {
@@ -215,11 +210,15 @@ public sealed class CniPodNetwork : IPodNetwork
         // A vanished namespace is announced with an empty CNI_NETNS, as the spec allows for DEL.
         var netns = File.Exists(state.NetnsPath) ? state.NetnsPath : "";
         var podNetwork = CniNetworkConfigList.Parse(state.PodNetworkConfig.ToJsonString());
-        var loopback = CniNetworkConfigList.Parse(state.LoopbackConfig.ToJsonString());
         try
         {
             await _invoker.DeleteNetworkListAsync(podNetwork, ArgsFor(state, netns, state.InterfaceName), state.RuntimeConfig, state.Result, cancellationToken);
-            await _invoker.DeleteNetworkListAsync(loopback, ArgsFor(state, netns, LoopbackInterface), state.RuntimeConfig, null, cancellationToken);
+            if (state.LoopbackConfig is { } loopbackConfig)
+            {
+                // A sandbox set up before lo was brought up in-process: DEL it with the plugin that added it.
+                var loopback = CniNetworkConfigList.Parse(loopbackConfig.ToJsonString());
+                await _invoker.DeleteNetworkListAsync(loopback, ArgsFor(state, netns, LoopbackInterface), state.RuntimeConfig, null, cancellationToken);
+            }
             if (netns.Length == 0 && state.Addresses.Count > 0 && BridgeMasqueradeCleanup.Applies(podNetwork))
             {
                 await _masquerade.RemoveAsync(podNetwork.Name, state.SandboxId, state.Addresses.Select(IPAddress.Parse), cancellationToken);

@@ -28,7 +28,8 @@ internal sealed record PodNetworkState
 
     public required JsonObject PodNetworkConfig { get; init; }
 
-    public required JsonObject LoopbackConfig { get; init; }
+    /// <summary>The loopback plugin's list, for DEL, in state written before lo was set up in-process; null since.</summary>
+    public JsonObject? LoopbackConfig { get; init; }
 
     public required JsonObject RuntimeConfig { get; init; }
 

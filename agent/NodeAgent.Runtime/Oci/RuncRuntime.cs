@@ -59,7 +59,17 @@ public sealed class RuncRuntime : IOciRuntime, IDisposable
     }
 
     public async Task StartAsync(string id, CancellationToken cancellationToken)
-        => await RunAsync(["start", id], $"start container {id}", cancellationToken);
+    {
+        // runc's start protocol in-process where the runtime is runc (see ExecFifo); its CLI for the rest and for every error.
+        if (IsRunc && await ExecFifo.StartAsync(_options.StateRoot, id, CallTimeout, cancellationToken) == ExecFifo.Outcome.Started)
+        {
+            return;
+        }
+
+        await RunAsync(["start", id], $"start container {id}", cancellationToken);
+    }
+
+    private bool IsRunc => Path.GetFileName(_options.RuntimePath) == "runc";
 
     public async Task<int> RunDetachedAsync(string id, string bundlePath, CancellationToken cancellationToken)
     {

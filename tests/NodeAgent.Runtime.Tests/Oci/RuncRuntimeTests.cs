@@ -57,6 +57,50 @@ public sealed class RuncRuntimeTests : IDisposable
     }
 
     [Fact]
+    public async Task Start_through_the_exec_fifo_runs_the_process_and_a_second_start_gets_runc_s_error()
+    {
+        using var deadline = TestDeadline.Seconds(30);
+        var id = _prefix + "-start";
+        var bundle = await BusyboxBundle.CreateAsync(_temp.Combine(id), ["/bin/sleep", "60"], deadline.Token);
+        var pid = await _runtime.CreateAsync(new ContainerLaunch(id, "start", bundle, _temp.Combine("start.log")), deadline.Token);
+        var fifo = Path.Combine(_temp.Combine("runc"), id, "exec.fifo");
+        Assert.True(File.Exists(fifo));
+
+        // What RuncRuntime.StartAsync tries first, called directly to prove no `runc start` was needed.
+        Assert.Equal(ExecFifo.Outcome.Started, await ExecFifo.StartAsync(_temp.Combine("runc"), id, TimeSpan.FromSeconds(10), deadline.Token));
+
+        // runc itself sees what `runc start` would have left: a running init that exec'd the command, no fifo.
+        var state = await _runtime.StateAsync(id, deadline.Token);
+        Assert.Equal("running", state!.Status);
+        Assert.Equal(pid, state.Pid);
+        Assert.False(File.Exists(fifo));
+        Assert.Contains("sleep", await File.ReadAllTextAsync($"/proc/{pid}/cmdline", deadline.Token), StringComparison.Ordinal);
+        var again = await Assert.ThrowsAsync<RuntimeException>(() => _runtime.StartAsync(id, deadline.Token));
+        Assert.Contains("cannot start an already running container", again.Message, StringComparison.Ordinal);
+
+        await _runtime.KillAsync(id, ProcessSignals.SigKill, all: true, deadline.Token);
+        await _runtime.WaitForExitAsync(id, deadline.Token);
+        await _runtime.DeleteAsync(id, deadline.Token);
+    }
+
+    [Fact]
+    public async Task Start_of_a_container_whose_init_died_fails_as_runc_start_does()
+    {
+        using var deadline = TestDeadline.Seconds(30);
+        var id = _prefix + "-dead";
+        var bundle = await BusyboxBundle.CreateAsync(_temp.Combine(id), ["/bin/sleep", "60"], deadline.Token);
+        var pid = await _runtime.CreateAsync(new ContainerLaunch(id, "dead", bundle, _temp.Combine("dead.log")), deadline.Token);
+        Assert.True(ProcessSignals.Send(pid, ProcessSignals.SigKill));
+        await _runtime.WaitForExitAsync(id, deadline.Token);
+
+        Assert.Equal(ExecFifo.Outcome.NotHandled, await ExecFifo.StartAsync(_temp.Combine("runc"), id, TimeSpan.FromSeconds(10), deadline.Token));
+        var error = await Assert.ThrowsAsync<RuntimeException>(() => _runtime.StartAsync(id, deadline.Token));
+
+        Assert.Contains("cannot start a container that has stopped", error.Message, StringComparison.Ordinal);
+        await _runtime.DeleteAsync(id, deadline.Token);
+    }
+
+    [Fact]
     public async Task Exec_returns_output_and_exit_code_and_a_timeout_kills_the_command()
     {
         using var deadline = TestDeadline.Seconds(40);
