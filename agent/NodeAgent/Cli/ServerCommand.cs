@@ -111,7 +111,7 @@ internal static partial class ServerCommand
                 LogStopping(logger);
             }
 
-            // Reverse order: scheduler, node role (pods keep running), runtime; then the API and the store.
+            // Reverse order: scheduler, node role (pods keep running), runtime, ServiceAccount controllers; then the API and the store.
             while (started.TryPop(out var component))
             {
                 await component.DisposeAsync();

@@ -36,22 +36,21 @@ internal static class ServerComponents
     public const string CriSocketName = "cri.sock";
 
     /// <summary>
-    /// The runtime (unless --container-runtime-endpoint names another), the ServiceAccount controller and root-CA
-    /// publisher, then the node role, then the scheduler — the
+    /// The ServiceAccount controller and root-CA publisher, the runtime (unless --container-runtime-endpoint names
+    /// another), then the node role, then the scheduler — the
     /// scheduler last so the node exists before the first pod is placed (docs/node.md).
     /// </summary>
     public static IReadOnlyList<IServerComponent> For(NodeAgentOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var components = new List<IServerComponent>();
+        // First: pods are admitted only once their namespace's "default" account exists, and the API answers (and
+        // clients create pods) before any component has started.
+        var components = new List<IServerComponent> { new ServiceAccountComponent(), new RootCaPublisherComponent() };
         if (options.ContainerRuntimeEndpoint is null)
         {
             components.Add(new RuntimeComponent());
         }
 
-        // Before the node role: pods are admitted only once their namespace's "default" account exists.
-        components.Add(new ServiceAccountComponent());
-        components.Add(new RootCaPublisherComponent());
         components.Add(new NodeRoleComponent(CriEndpoint(options)));
         components.Add(new SchedulerComponent());
         return components;

@@ -159,12 +159,13 @@ public sealed class NodeApiIntegrationTests(BusyboxRegistry registry)
         await using var second = new NodeRole(runtime.RoleOptions);
         await second.StartAsync(client, deadline.Token);
 
+        // The pod directory (with the service-account token volume) is removed right after the sandbox: part of the wait.
         await Eventually.UntilAsync(
             async ct => (await runtime.Cri.Client.Runtime.ListPodSandboxAsync(new ListPodSandboxRequest { Filter = uidFilter }, cancellationToken: ct)).Items.Count == 0
-                        && (await runtime.Cri.Client.Runtime.ListContainersAsync(new ListContainersRequest(), cancellationToken: ct)).Containers.Count == 0 ? "gone" : null,
-            "the orphaned pod's sandbox and containers to be removed",
+                        && (await runtime.Cri.Client.Runtime.ListContainersAsync(new ListContainersRequest(), cancellationToken: ct)).Containers.Count == 0
+                        && !Directory.Exists(Path.Combine(runtime.RoleOptions.Node.PodsRoot, running.Metadata.Uid)) ? "gone" : null,
+            "the orphaned pod's sandbox, containers and pod directory to be removed",
             deadline.Token);
-        Assert.False(Directory.Exists(Path.Combine(runtime.RoleOptions.Node.PodsRoot, running.Metadata.Uid)));
     }
 
     private static NodeRoleOptions Options(string nodeName, TempDirectory directory, string criEndpoint) => new()

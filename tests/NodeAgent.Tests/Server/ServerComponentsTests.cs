@@ -28,13 +28,13 @@ public sealed class ServerComponentsTests
     {
         var options = Options(containerRuntimeEndpoint: null);
 
-        Assert.Equal(["cri-runtime", "node", "scheduler"], ServerComponents.For(options).Select(c => c.Name));
+        Assert.Equal(["serviceaccount controller", "root-ca-cert-publisher", "cri-runtime", "node", "scheduler"], ServerComponents.For(options).Select(c => c.Name));
         Assert.Equal("unix:///run/test/cri.sock", RuntimeComponent.Endpoint(options));
     }
 
     [Fact]
     public void An_external_runtime_endpoint_replaces_the_built_in_runtime()
-        => Assert.Equal(["node", "scheduler"], ServerComponents.For(Options("unix:///run/containerd/containerd.sock")).Select(c => c.Name));
+        => Assert.Equal(["serviceaccount controller", "root-ca-cert-publisher", "node", "scheduler"], ServerComponents.For(Options("unix:///run/containerd/containerd.sock")).Select(c => c.Name));
 
     private static NodeAgentOptions Options(string? containerRuntimeEndpoint)
         => NodeAgentOptionsBuilder.Build(ConfigResolver.Resolve(ConfigKeys.Server, new Dictionary<string, IReadOnlyList<string>>(), new Hashtable())) with
