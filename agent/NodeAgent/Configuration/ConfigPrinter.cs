@@ -62,6 +62,7 @@ public static class ConfigPrinter
             "container-runtime-endpoint" => options.ContainerRuntimeEndpoint,
             "listen" => options.Listen,
             "oci-runtime" => options.OciRuntime,
+            "eviction-hard" => string.Join(',', options.EvictionHard),
             _ => null,
         };
         if (key == ConfigKeys.InsecureRegistry)
