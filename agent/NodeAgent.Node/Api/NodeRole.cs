@@ -74,7 +74,11 @@ public sealed partial class NodeRole : IApiComponent
         };
 
         // The first runtime Status before the first node status, so Ready starts out right.
-        RuntimeHealth = Started(new RuntimeHealth(_cri.Runtime, time, loggers.CreateLogger<RuntimeHealth>()));
+        RuntimeHealth = Started(new RuntimeHealth(_cri.Runtime, time, loggers.CreateLogger<RuntimeHealth>())
+        {
+            Interval = _options.RuntimeStatusInterval,
+            Threshold = _options.RuntimeDownThreshold,
+        });
         await RuntimeHealth.CheckAsync(cancellationToken).ConfigureAwait(false);
         RuntimeHealth.Start();
         Registration = Started(new NodeRegistration(client, identity, () => MachineInfo.Read(_options.DataDir), _options));

@@ -49,6 +49,12 @@ public sealed record NodeRoleOptions
     /// <summary>Unused images once the image filesystem passes 85 % (kubelet: down to 80 %, none younger than 2 min).</summary>
     public ImageGcOptions ImageGc { get; init; } = new();
 
+    /// <summary>How often the runtime's Status is asked (kubelet: 5 s).</summary>
+    public TimeSpan RuntimeStatusInterval { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>A runtime without a good Status for this long is "container runtime is down" (kubelet: 30 s).</summary>
+    public TimeSpan RuntimeDownThreshold { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Node-pressure eviction: hard thresholds (kubelet's defaults or --eviction-hard), interval, transition period.</summary>
     public EvictionOptions Eviction { get; init; } = new();
 
