@@ -17,6 +17,7 @@ public sealed partial class NodeRegistration : IAsyncDisposable
     private readonly NodeRoleOptions _options;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stop = new();
+    private readonly SemaphoreSlim _wake = new(0, 1);
     private V1NodeStatus? _reported;
     private Task? _loop;
 
@@ -32,6 +33,25 @@ public sealed partial class NodeRegistration : IAsyncDisposable
 
     /// <summary>Why the node is not Ready (kubelet's message, e.g. PLEG health), or null; asked at every status check.</summary>
     public Func<string?>? NotReady { get; set; }
+
+    /// <summary>The pressure conditions now True (the eviction manager's); each also taints the node NoSchedule.</summary>
+    public Func<IReadOnlySet<string>>? Pressure { get; set; }
+
+    /// <summary>Asks for a status check now instead of at the next tick (pressure changed).</summary>
+    public void RequestUpdate()
+    {
+        if (_wake.CurrentCount == 0)
+        {
+            try
+            {
+                _wake.Release();
+            }
+            catch (SemaphoreFullException)
+            {
+                // Another caller asked at the same moment: one check serves both.
+            }
+        }
+    }
 
     /// <summary>The registered Node's uid (the Lease's owner).</summary>
     public string? NodeUid { get; private set; }
@@ -67,13 +87,15 @@ public sealed partial class NodeRegistration : IAsyncDisposable
         }
 
         _stop.Dispose();
+        _wake.Dispose();
     }
 
     private async Task LoopAsync(CancellationToken cancellationToken)
     {
         using var timer = new PeriodicTimer(_options.StatusUpdateFrequency, _options.Time);
-        while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+        while (true)
         {
+            await WaitForTickOrWakeAsync(timer, cancellationToken).ConfigureAwait(false);
             try
             {
                 var node = await _client.CoreV1.ReadNodeAsync(_identity.NodeName, cancellationToken: cancellationToken).ConfigureAwait(false);
@@ -91,10 +113,23 @@ public sealed partial class NodeRegistration : IAsyncDisposable
         }
     }
 
+    private async Task WaitForTickOrWakeAsync(PeriodicTimer timer, CancellationToken cancellationToken)
+    {
+        using var either = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var tick = timer.WaitForNextTickAsync(either.Token).AsTask();
+        var wake = _wake.WaitAsync(either.Token);
+        await Task.WhenAny(tick, wake).ConfigureAwait(false);
+        await either.CancelAsync().ConfigureAwait(false);
+        await Task.WhenAll(tick, wake).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        cancellationToken.ThrowIfCancellationRequested();
+    }
+
     private async Task UpdateStatusAsync(V1Node node, bool force, CancellationToken cancellationToken)
     {
         var now = _options.Time.GetUtcNow().UtcDateTime;
-        var status = NodeStatusBuilder.Build(_identity, _machine(), node.Status?.Conditions, now, NotReady?.Invoke());
+        var pressure = Pressure?.Invoke() ?? new HashSet<string>();
+        node = await SyncTaintsAsync(node, pressure, cancellationToken).ConfigureAwait(false);
+        var status = NodeStatusBuilder.Build(_identity, _machine(), node.Status?.Conditions, now, NotReady?.Invoke(), pressure, _options.Eviction.Hard);
         if (!force && !NodeStatusBuilder.NeedsReport(node.Status, status, now, _options.StatusReportFrequency))
         {
             return;
@@ -104,6 +139,26 @@ public sealed partial class NodeRegistration : IAsyncDisposable
         node.Status = MergeForeign(node.Status, status);
         var written = await _client.CoreV1.ReplaceNodeStatusAsync(node, _identity.NodeName, cancellationToken: cancellationToken).ConfigureAwait(false);
         _reported = written.Status;
+    }
+
+    /// <summary>
+    /// Puts the NoSchedule taint of each pressure condition on the node while it holds and takes it off after, leaving
+    /// every other taint alone (upstream's node lifecycle controller does this from the conditions; here the node does it).
+    /// </summary>
+    private async Task<V1Node> SyncTaintsAsync(V1Node node, IReadOnlySet<string> pressure, CancellationToken cancellationToken)
+    {
+        var current = node.Spec?.Taints ?? [];
+        var desired = PressureTaints.Apply(current, pressure);
+        if (desired is null)
+        {
+            return node;
+        }
+
+        node.Spec ??= new V1NodeSpec();
+        node.Spec.Taints = desired.Count == 0 ? null : desired;
+        var written = await _client.CoreV1.ReplaceNodeAsync(node, _identity.NodeName, cancellationToken: cancellationToken).ConfigureAwait(false);
+        LogTaints(_logger, _identity.NodeName, desired.Count);
+        return written;
     }
 
     /// <summary>Keeps what other writers own in the status (conditions of other types, images, volumes).</summary>
@@ -136,6 +191,9 @@ public sealed partial class NodeRegistration : IAsyncDisposable
     /// <summary>The status last written (for tests).</summary>
     public V1NodeStatus? Reported => _reported;
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "Node {Node} pressure taints updated; {Count} taints now")]
+    private static partial void LogTaints(ILogger logger, string node, int count);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Registered node {Node}")]
     private static partial void LogRegistered(ILogger logger, string node);
 
@@ -144,4 +202,27 @@ public sealed partial class NodeRegistration : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Updating the status of node {Node} failed; retrying on the next tick")]
     private static partial void LogStatusFailed(ILogger logger, string node, Exception exception);
+}
+
+/// <summary>The pressure taints a node carries for its conditions. Pure.</summary>
+public static class PressureTaints
+{
+    private static readonly HashSet<string> Keys = NodeAgent.Node.Eviction.NodePressure.Conditions.Select(NodeAgent.Node.Eviction.NodePressure.Taint).ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>The node's taints with exactly the pressure taints of <paramref name="pressure"/>; null when nothing changes.</summary>
+    public static IList<V1Taint>? Apply(IList<V1Taint> current, IReadOnlySet<string> pressure)
+    {
+        ArgumentNullException.ThrowIfNull(current);
+        ArgumentNullException.ThrowIfNull(pressure);
+        var wanted = pressure.Select(NodeAgent.Node.Eviction.NodePressure.Taint).ToHashSet(StringComparer.Ordinal);
+        var have = current.Where(t => Keys.Contains(t.Key) && t.Effect == "NoSchedule").Select(t => t.Key).ToHashSet(StringComparer.Ordinal);
+        if (have.SetEquals(wanted))
+        {
+            return null;
+        }
+
+        var kept = current.Where(t => !(Keys.Contains(t.Key) && t.Effect == "NoSchedule") || wanted.Contains(t.Key)).ToList();
+        kept.AddRange(wanted.Except(have).Order(StringComparer.Ordinal).Select(key => new V1Taint { Key = key, Effect = "NoSchedule" }));
+        return kept;
+    }
 }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using NodeAgent.Controllers.Machinery;
 using NodeAgent.Cri;
 using NodeAgent.Cri.V1;
+using NodeAgent.Node.Eviction;
 using NodeAgent.Node.Gc;
 using NodeAgent.Node.Images;
 using NodeAgent.Node.Pleg;
@@ -49,6 +50,10 @@ public sealed partial class NodeRole : IApiComponent
 
     public ImageGarbageCollector? ImageGc { get; private set; }
 
+    public EvictionManager? Eviction { get; private set; }
+
+    public RuntimeHealth? RuntimeHealth { get; private set; }
+
     /// <summary>Registers the node, starts its heartbeats, syncs the caches and starts the pod workers; returns when all run.</summary>
     public async Task StartAsync(IKubernetes client, CancellationToken cancellationToken)
     {
@@ -68,6 +73,14 @@ public sealed partial class NodeRole : IApiComponent
             MaxPods = _options.MaxPods,
         };
 
+        // The first runtime Status before the first node status, so Ready starts out right.
+        RuntimeHealth = Started(new RuntimeHealth(_cri.Runtime, time, loggers.CreateLogger<RuntimeHealth>())
+        {
+            Interval = _options.RuntimeStatusInterval,
+            Threshold = _options.RuntimeDownThreshold,
+        });
+        await RuntimeHealth.CheckAsync(cancellationToken).ConfigureAwait(false);
+        RuntimeHealth.Start();
         Registration = Started(new NodeRegistration(client, identity, () => MachineInfo.Read(_options.DataDir), _options));
         await Registration.RegisterAsync(cancellationToken).ConfigureAwait(false);
         Registration.Start();
@@ -100,7 +113,8 @@ public sealed partial class NodeRole : IApiComponent
         Pleg = Started(new PodLifecycleEventGenerator(_cri.Runtime, workers.Resync, _options.Pleg, time, loggers.CreateLogger<PodLifecycleEventGenerator>()));
         Pleg.Start();
         var pleg = Pleg;
-        Registration.NotReady = () => pleg.Problem;
+        var runtimeHealth = RuntimeHealth;
+        Registration.NotReady = () => RuntimeReadiness.Message(runtimeHealth.Errors(pleg.Problem));
         // Only now, with the pod cache synced, can "not in the API" be told from "not seen yet".
         _pods.Cache.AddIndex(PodUidIndex, pod => [pod.Metadata.Uid]);
         ContainerGc = Started(new ContainerGarbageCollector(
@@ -119,7 +133,45 @@ public sealed partial class NodeRole : IApiComponent
             time,
             loggers.CreateLogger<ImageGarbageCollector>()));
         ImageGc.Start();
+        Eviction = Started(NewEvictionManager(workers, events, nodeReference));
+        var eviction = Eviction;
+        Registration.Pressure = () => eviction.Conditions;
+        Eviction.Start();
         LogStarted(_logger, NodeName, identity.ContainerRuntimeVersion);
+    }
+
+    private EvictionManager NewEvictionManager(PodWorkers workers, EventRecorder events, V1ObjectReference nodeReference)
+    {
+        var cri = _cri!;
+        var usage = new PodUsageCollector(cri.Runtime, _options.Node);
+        var podEvents = new PodEventRecorder(events);
+        var registration = Registration!;
+        return new EvictionManager(
+            new EvictionServices
+            {
+                Observe = async ct =>
+                {
+                    var imageFs = (await cri.Images.ImageFsInfoAsync(new ImageFsInfoRequest(), cancellationToken: ct).ConfigureAwait(false)).ImageFilesystems.FirstOrDefault()?.FsId?.Mountpoint;
+                    return SignalObservations.Observe(_options.DataDir, string.IsNullOrEmpty(imageFs) ? null : imageFs);
+                },
+                ActivePods = () => _pods!.Cache.List()
+                    .Where(p => p.Metadata.DeletionTimestamp is null && p.Status?.Phase is not ("Succeeded" or "Failed") && workers.Has(p.Metadata.Uid))
+                    .ToList(),
+                PodUsage = usage.CollectAsync,
+                ReclaimNodeLevel = async (_, ct) =>
+                {
+                    // kubelet's reclaim for disk: every dead container, then every unused image.
+                    await ContainerGc!.CollectAsync(ct, removeAllDead: true).ConfigureAwait(false);
+                    await ImageGc!.DeleteUnusedImagesAsync(ct).ConfigureAwait(false);
+                },
+                Evict = (pod, eviction) => workers.Update(new PodWork(pod, Eviction: eviction)),
+                PodEvent = podEvents.Publish,
+                NodeEvent = (type, reason, message) => events.Record(nodeReference, type, reason, message),
+                OnPressureChanged = registration.RequestUpdate,
+            },
+            _options.Eviction,
+            _options.Time,
+            _options.LoggerFactory.CreateLogger<EvictionManager>());
     }
 
     /// <summary>Stops what started (also after a failed start): the pod source first, then the rest in reverse order.</summary>
@@ -147,7 +199,9 @@ public sealed partial class NodeRole : IApiComponent
     {
         if (!work.Terminate)
         {
-            return await syncer.SyncAsync(work.Pod, cancellationToken).ConfigureAwait(false);
+            return work.Eviction is { } eviction
+                ? await syncer.EvictAsync(work.Pod, eviction, cancellationToken).ConfigureAwait(false)
+                : await syncer.SyncAsync(work.Pod, cancellationToken).ConfigureAwait(false);
         }
 
         var status = await syncer.TerminateAsync(work.Pod, work.GracePeriodSeconds, cancellationToken).ConfigureAwait(false);

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using NodeAgent.Node.Eviction;
 using NodeAgent.Node.Gc;
 using NodeAgent.Node.Images;
 using NodeAgent.Node.Pleg;
@@ -48,6 +49,15 @@ public sealed record NodeRoleOptions
     /// <summary>Unused images once the image filesystem passes 85 % (kubelet: down to 80 %, none younger than 2 min).</summary>
     public ImageGcOptions ImageGc { get; init; } = new();
 
+    /// <summary>How often the runtime's Status is asked (kubelet: 5 s).</summary>
+    public TimeSpan RuntimeStatusInterval { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>A runtime without a good Status for this long is "container runtime is down" (kubelet: 30 s).</summary>
+    public TimeSpan RuntimeDownThreshold { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Node-pressure eviction: hard thresholds (kubelet's defaults or --eviction-hard), interval, transition period.</summary>
+    public EvictionOptions Eviction { get; init; } = new();
+
     /// <summary>CrashLoopBackOff timing; tests shorten it.</summary>
     public RestartBackoff? ContainerBackoff { get; init; }
 
@@ -80,6 +90,7 @@ public sealed record NodeRoleOptions
             DataDir = settings.DataDir,
             PodCidr = settings.PodCidr,
             KubeletVersion = settings.KubeletVersion,
+            Eviction = settings.EvictionHard is { } hard ? new EvictionOptions { Hard = hard } : new EvictionOptions(),
             LoggerFactory = loggerFactory,
         };
     }
@@ -111,6 +122,9 @@ public sealed record ServerNodeSettings
     public string? ClusterDns { get; init; }
 
     public string ClusterDomain { get; init; } = "cluster.local";
+
+    /// <summary>--eviction-hard (null: kubelet's defaults).</summary>
+    public IReadOnlyList<EvictionThreshold>? EvictionHard { get; init; }
 
     /// <summary>What kubectl get nodes shows as VERSION (the server's version).</summary>
     public string KubeletVersion { get; init; } = "v1.32.0";

@@ -1,5 +1,6 @@
 using System.Globalization;
 using k8s.Models;
+using NodeAgent.Node.Eviction;
 
 namespace NodeAgent.Node.Api;
 
@@ -24,14 +25,10 @@ public sealed record NodeIdentity
 /// <summary>
 /// Builds the Node object and its status the way kubelet does: capacity from the machine, allocatable = capacity minus
 /// the hard eviction thresholds (memory.available 100Mi, nodefs.available 10%), the four conditions with kubelet's
-/// reasons and messages, lastTransitionTime moving only on a change. Pure.
+/// reasons and messages (the pressure ones as the eviction manager decides), lastTransitionTime moving only on a change. Pure.
 /// </summary>
 public static class NodeStatusBuilder
 {
-    public const long EvictionMemoryBytes = 100L * 1024 * 1024;
-    public const double EvictionDiskFraction = 0.10;
-    public const double EvictionPidFraction = 0.05;
-
     public static V1Node NewNode(NodeIdentity identity, MachineSnapshot machine, IReadOnlyDictionary<string, string>? extraLabels = null)
     {
         ArgumentNullException.ThrowIfNull(identity);
@@ -62,7 +59,14 @@ public static class NodeStatusBuilder
         };
     }
 
-    public static V1NodeStatus Build(NodeIdentity identity, MachineSnapshot machine, IList<V1NodeCondition>? previous, DateTime now, string? notReady = null)
+    public static V1NodeStatus Build(
+        NodeIdentity identity,
+        MachineSnapshot machine,
+        IList<V1NodeCondition>? previous,
+        DateTime now,
+        string? notReady = null,
+        IReadOnlySet<string>? pressure = null,
+        IReadOnlyList<EvictionThreshold>? hardEviction = null)
     {
         ArgumentNullException.ThrowIfNull(identity);
         ArgumentNullException.ThrowIfNull(machine);
@@ -76,21 +80,15 @@ public static class NodeStatusBuilder
         var allocatable = new Dictionary<string, ResourceQuantity>
         {
             ["cpu"] = capacity["cpu"],
-            ["memory"] = Kibibytes(Math.Max(0, machine.MemoryBytes - EvictionMemoryBytes)),
-            ["ephemeral-storage"] = new(((long)(machine.DiskBytes * (1 - EvictionDiskFraction))).ToString(CultureInfo.InvariantCulture)),
+            ["memory"] = Kibibytes(Math.Max(0, machine.MemoryBytes - Reserved(hardEviction, EvictionSignal.MemoryAvailable, machine.MemoryBytes))),
+            ["ephemeral-storage"] = new(Math.Max(0, machine.DiskBytes - Reserved(hardEviction, EvictionSignal.NodeFsAvailable, machine.DiskBytes)).ToString(CultureInfo.InvariantCulture)),
             ["pods"] = capacity["pods"],
         };
 
-        var memoryPressure = machine.MemoryAvailableBytes > 0 && machine.MemoryAvailableBytes < EvictionMemoryBytes;
-        var diskPressure = machine.DiskBytes > 0 && machine.DiskAvailableBytes < machine.DiskBytes * EvictionDiskFraction;
-        var pidPressure = machine.PidMax > 0 && machine.PidMax - machine.Processes < machine.PidMax * EvictionPidFraction;
-        V1NodeCondition[] conditions =
-        [
-            Condition(previous, now, "MemoryPressure", memoryPressure, memoryPressure ? ("KubeletHasInsufficientMemory", "kubelet has insufficient memory available") : ("KubeletHasSufficientMemory", "kubelet has sufficient memory available")),
-            Condition(previous, now, "DiskPressure", diskPressure, diskPressure ? ("KubeletHasDiskPressure", "kubelet has disk pressure") : ("KubeletHasNoDiskPressure", "kubelet has no disk pressure")),
-            Condition(previous, now, "PIDPressure", pidPressure, pidPressure ? ("KubeletHasInsufficientPID", "kubelet has insufficient PID available") : ("KubeletHasSufficientPID", "kubelet has sufficient PID available")),
-            Condition(previous, now, "Ready", notReady is null, notReady is null ? ("KubeletReady", "kubelet is posting ready status") : ("KubeletNotReady", notReady)),
-        ];
+        var conditions = NodePressure.Conditions
+            .Select(type => Condition(previous, now, type, pressure?.Contains(type) == true, NodePressure.Text(type, pressure?.Contains(type) == true)))
+            .Append(Condition(previous, now, "Ready", notReady is null, notReady is null ? ("KubeletReady", "kubelet is posting ready status") : ("KubeletNotReady", notReady)))
+            .ToArray();
 
         return new V1NodeStatus
         {
@@ -153,6 +151,12 @@ public static class NodeStatusBuilder
     private static bool SameResources(IDictionary<string, ResourceQuantity>? a, IDictionary<string, ResourceQuantity>? b)
         => a is not null && b is not null && a.Count == b.Count && a.All(kv => b.TryGetValue(kv.Key, out var q) && q.ToDecimal() == kv.Value.ToDecimal());
 
+
+    /// <summary>Allocatable leaves the hard eviction threshold free, as kubelet's does (capacity − reserved − hard threshold).</summary>
+    private static long Reserved(IReadOnlyList<EvictionThreshold>? hard, string signal, long capacity)
+        => (hard ?? DefaultHard).FirstOrDefault(t => t.Signal == signal)?.Amount(capacity) ?? 0;
+
+    private static readonly IReadOnlyList<EvictionThreshold> DefaultHard = EvictionThreshold.ParseList(EvictionThreshold.DefaultHard);
 
     private static ResourceQuantity Kibibytes(long bytes) => new((bytes / 1024).ToString(CultureInfo.InvariantCulture) + "Ki");
 

@@ -23,12 +23,15 @@ public sealed partial class ContainerGarbageCollector(
 
     public void Start() => _loop ??= RunAsync(_stop.Token);
 
-    /// <summary>One collection; returns what it decided (objects already gone count as removed).</summary>
-    public async Task<ContainerGcPlan> CollectAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// One collection; returns what it decided (objects already gone count as removed). <paramref name="removeAllDead"/>
+    /// drops every dead container regardless of MaxPerPodContainer (kubelet's DeleteAllUnusedContainers under disk pressure).
+    /// </summary>
+    public async Task<ContainerGcPlan> CollectAsync(CancellationToken cancellationToken, bool removeAllDead = false)
     {
         var sandboxes = (await runtime.ListPodSandboxAsync(new ListPodSandboxRequest(), cancellationToken: cancellationToken).ConfigureAwait(false)).Items;
         var containers = (await runtime.ListContainersAsync(new ListContainersRequest(), cancellationToken: cancellationToken).ConfigureAwait(false)).Containers;
-        var plan = ContainerGcPolicy.Plan(sandboxes, containers, podIsActive, options, time.GetUtcNow());
+        var plan = ContainerGcPolicy.Plan(sandboxes, containers, podIsActive, removeAllDead ? options with { MaxPerPodContainer = 0, MinAge = TimeSpan.Zero } : options, time.GetUtcNow());
         foreach (var orphan in plan.OrphanPods)
         {
             LogOrphan(logger, orphan.Namespace, orphan.Name, orphan.Uid);

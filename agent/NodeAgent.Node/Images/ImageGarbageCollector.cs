@@ -61,23 +61,7 @@ public sealed partial class ImageGarbageCollector : IAsyncDisposable
 
             LogCollecting(_logger, used, capacity, _options.HighThresholdPercent, toFree);
             var selection = ImageGcPolicy.Select(_records.Values, inUse, toFree, _time.GetUtcNow(), _options.MinAge);
-            var removed = new List<string>();
-            foreach (var image in selection.Images)
-            {
-                LogRemoving(_logger, image.Id, image.Size);
-                try
-                {
-                    await _cri.Images.RemoveImageAsync(new RemoveImageRequest { Image = new ImageSpec { Image = image.Id } }, cancellationToken: cancellationToken).ConfigureAwait(false);
-                }
-                catch (RpcException e) when (e.StatusCode == StatusCode.NotFound)
-                {
-                    // Removed by someone else meanwhile: freed all the same.
-                }
-
-                _records.Remove(image.Id);
-                removed.Add(image.Id);
-            }
-
+            var removed = await RemoveAsync(selection, cancellationToken).ConfigureAwait(false);
             if (selection.FreedBytes < toFree)
             {
                 var message = string.Create(CultureInfo.InvariantCulture, $"Failed to garbage collect required amount of images. Attempted to free {toFree} bytes, but only found {selection.FreedBytes} bytes eligible to free.");
@@ -86,6 +70,25 @@ public sealed partial class ImageGarbageCollector : IAsyncDisposable
             }
 
             return removed;
+        }
+        finally
+        {
+            _oneAtATime.Release();
+        }
+    }
+
+    /// <summary>
+    /// Removes every unused image old enough (kubelet's DeleteUnusedImages, the eviction manager's reclaim under disk
+    /// pressure), whatever the thresholds. Returns the removed image ids.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> DeleteUnusedImagesAsync(CancellationToken cancellationToken)
+    {
+        await _oneAtATime.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var inUse = await DetectImagesAsync(cancellationToken).ConfigureAwait(false);
+            var selection = ImageGcPolicy.Select(_records.Values, inUse, ulong.MaxValue, _time.GetUtcNow(), _options.MinAge);
+            return await RemoveAsync(selection, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -103,6 +106,28 @@ public sealed partial class ImageGarbageCollector : IAsyncDisposable
 
         _stop.Dispose();
         _oneAtATime.Dispose();
+    }
+
+    private async Task<List<string>> RemoveAsync(ImageGcSelection selection, CancellationToken cancellationToken)
+    {
+        var removed = new List<string>();
+        foreach (var image in selection.Images)
+        {
+            LogRemoving(_logger, image.Id, image.Size);
+            try
+            {
+                await _cri.Images.RemoveImageAsync(new RemoveImageRequest { Image = new ImageSpec { Image = image.Id } }, cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
+            catch (RpcException e) when (e.StatusCode == StatusCode.NotFound)
+            {
+                // Removed by someone else meanwhile: freed all the same.
+            }
+
+            _records.Remove(image.Id);
+            removed.Add(image.Id);
+        }
+
+        return removed;
     }
 
     /// <summary>Records new images, marks those any container (running or not) uses as used now, forgets removed ones.</summary>

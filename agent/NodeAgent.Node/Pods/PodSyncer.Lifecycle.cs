@@ -129,13 +129,48 @@ public sealed partial class PodSyncer
         return pod.Status;
     }
 
+    /// <summary>
+    /// Evicts the pod (the eviction manager decided): its containers are killed with the eviction's grace period, the
+    /// pod keeps a Failed status with reason Evicted and kubelet's message, and its content goes at once — containers,
+    /// sandbox, volumes (an emptyDir's disk is what pressure may be about) and cgroup — as kubelet's GC does for an
+    /// evicted pod. The pod object stays in the API (Failed) until someone deletes it.
+    /// </summary>
+    public async Task<V1PodStatus> EvictAsync(V1Pod pod, NodeAgent.Node.Eviction.PodEviction eviction, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(pod);
+        ArgumentNullException.ThrowIfNull(eviction);
+        var uid = pod.Metadata.Uid;
+        var state = _pods.GetOrAdd(uid, _ => new PodState());
+        if (state.Final is { Reason: NodeAgent.Node.Eviction.PodEviction.Reason } evicted)
+        {
+            return evicted;
+        }
+
+        var status = await StopFinishedPodAsync(pod, state, "Evicted", cancellationToken, TimeSpan.FromSeconds(eviction.GracePeriodSeconds)).ConfigureAwait(false);
+        NodeAgent.Node.Eviction.EvictionPolicy.Apply(status, eviction, _services.Time.GetUtcNow().UtcDateTime);
+        foreach (var container in await ListContainersAsync(uid, cancellationToken).ConfigureAwait(false))
+        {
+            await IgnoreNotFound(() => _runtime.RemoveContainerAsync(new RemoveContainerRequest { ContainerId = container.Id }, cancellationToken: cancellationToken).ResponseAsync).ConfigureAwait(false);
+        }
+
+        foreach (var sandbox in await ListSandboxesAsync(uid, cancellationToken).ConfigureAwait(false))
+        {
+            await IgnoreNotFound(() => _runtime.RemovePodSandboxAsync(new RemovePodSandboxRequest { PodSandboxId = sandbox.Id }, cancellationToken: cancellationToken).ResponseAsync).ConfigureAwait(false);
+        }
+
+        _cgroups.Remove(uid);
+        _volumes.TearDown(uid);
+        state.Final = status;
+        return status;
+    }
+
     /// <summary>Kills what runs, stops the probes and the sandbox; returns the status built from what is left.</summary>
-    private async Task<V1PodStatus> StopFinishedPodAsync(V1Pod pod, PodState state, string why, CancellationToken cancellationToken)
+    private async Task<V1PodStatus> StopFinishedPodAsync(V1Pod pod, PodState state, string why, CancellationToken cancellationToken, TimeSpan? grace = null)
     {
         var uid = pod.Metadata.Uid;
         var sandboxes = await ListSandboxesAsync(uid, cancellationToken).ConfigureAwait(false);
         var containers = await ListContainersAsync(uid, cancellationToken).ConfigureAwait(false);
-        await KillRunningAsync(pod, containers, TimeSpan.FromSeconds(pod.Spec.TerminationGracePeriodSeconds ?? 30), why, cancellationToken).ConfigureAwait(false);
+        await KillRunningAsync(pod, containers, grace ?? TimeSpan.FromSeconds(pod.Spec.TerminationGracePeriodSeconds ?? 30), why, cancellationToken).ConfigureAwait(false);
         await _probes.StopPodAsync(uid).ConfigureAwait(false);
         foreach (var sandbox in sandboxes.Where(s => s.State == PodSandboxState.SandboxReady))
         {

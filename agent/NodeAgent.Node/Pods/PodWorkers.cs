@@ -5,8 +5,11 @@ using Microsoft.Extensions.Logging;
 
 namespace NodeAgent.Node.Pods;
 
-/// <summary>Desired state for one pod: sync it, or terminate it (sticky: once terminating, later updates only refresh the spec).</summary>
-public sealed record PodWork(V1Pod Pod, bool Terminate = false, long? GracePeriodSeconds = null);
+/// <summary>
+/// Desired state for one pod: sync it, evict it (kill it and keep it Failed/Evicted), or terminate it. Terminating and
+/// evicting are sticky: later updates only refresh the spec (a terminate still overrides an eviction).
+/// </summary>
+public sealed record PodWork(V1Pod Pod, bool Terminate = false, long? GracePeriodSeconds = null, NodeAgent.Node.Eviction.PodEviction? Eviction = null);
 
 public sealed record PodWorkersOptions
 {
@@ -54,7 +57,12 @@ public sealed partial class PodWorkers(
                     continue;
                 }
 
-                worker.Latest = worker.Latest is { Terminate: true } ? worker.Latest with { Pod = work.Pod } : work;
+                worker.Latest = worker.Latest switch
+                {
+                    { Terminate: true } => worker.Latest with { Pod = work.Pod },
+                    { Eviction: { } eviction } when !work.Terminate => work with { Eviction = eviction },
+                    _ => work,
+                };
                 worker.Inbox.Writer.TryWrite(worker.Latest);
                 worker.Run ??= RunAsync(uid, worker, _stop.Token);
             }

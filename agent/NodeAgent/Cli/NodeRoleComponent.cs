@@ -18,6 +18,7 @@ internal sealed class NodeRoleComponent(string criEndpoint) : ApiClientComponent
             DataDir = options.DataDir,
             PodCidr = ServerComponents.NodePodCidr(options.PodCidr).ToString(),
             HostIP = ServerComponents.HostIP(options.ApiAddress),
+            EvictionHard = options.EvictionHard,
         };
         return new NodeRole(NodeRoleOptions.ForServer(settings, environment.LoggerFactory));
     }

@@ -21,19 +21,20 @@ public static class ConfigKeys
     public static readonly ConfigKey DatastoreEndpoint = new("datastore-endpoint", ConfigValueKind.DatastoreEndpoint, "State store: embedded sqlite or an etcd URL", "sqlite");
     public static readonly ConfigKey ContainerRuntimeEndpoint = new("container-runtime-endpoint", ConfigValueKind.UnixEndpoint, "CRI runtime socket the node role talks to (default: the built-in runtime)");
     public static readonly ConfigKey OciRuntime = new("oci-runtime", ConfigValueKind.Path, "OCI runtime binary: runc, or crun where the host's cgroups allow it", "/usr/sbin/runc");
+    public static readonly ConfigKey EvictionHard = new("eviction-hard", ConfigValueKind.Text, "Hard eviction thresholds, kubelet's syntax (memory.available<100Mi,nodefs.available<10%)", NodeAgent.Node.Eviction.EvictionThreshold.DefaultHard);
     public static readonly ConfigKey Listen = new("listen", ConfigValueKind.UnixEndpoint, "Socket the CRI runtime serves on", "unix:///run/nodeagent/cri.sock");
 
     /// <summary>Every key any command knows; a config file may hold any of them.</summary>
     public static readonly IReadOnlyList<ConfigKey> All =
     [
         Config, DataDir, RunDir, ApiAddress, ApiPort, Kubeconfig, NodeName, Bridge, PodCidr, ServiceCidr,
-        InsecureRegistry, RegistryConfig, MetricsPort, DatastoreEndpoint, ContainerRuntimeEndpoint, Listen, OciRuntime,
+        InsecureRegistry, RegistryConfig, MetricsPort, DatastoreEndpoint, ContainerRuntimeEndpoint, Listen, OciRuntime, EvictionHard,
     ];
 
     public static readonly IReadOnlyList<ConfigKey> Server =
     [
         Config, DataDir, RunDir, ApiAddress, ApiPort, Kubeconfig, NodeName, Bridge, PodCidr, ServiceCidr,
-        InsecureRegistry, RegistryConfig, MetricsPort, DatastoreEndpoint, ContainerRuntimeEndpoint, OciRuntime,
+        InsecureRegistry, RegistryConfig, MetricsPort, DatastoreEndpoint, ContainerRuntimeEndpoint, OciRuntime, EvictionHard,
     ];
 
     public static readonly IReadOnlyList<ConfigKey> Cri =

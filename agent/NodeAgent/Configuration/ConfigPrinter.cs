@@ -62,6 +62,7 @@ public static class ConfigPrinter
             "container-runtime-endpoint" => options.ContainerRuntimeEndpoint,
             "listen" => options.Listen,
             "oci-runtime" => options.OciRuntime,
+            "eviction-hard" => string.Join(',', options.EvictionHard),
             _ => null,
         };
         if (key == ConfigKeys.InsecureRegistry)
@@ -76,5 +77,8 @@ public static class ConfigPrinter
     private static string Quote(string value)
         => value.Length > 0 && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '/' or '.' or '-' or '_' or ':') && !value.Contains(": ", StringComparison.Ordinal)
             ? value
-            : JsonSerializer.Serialize(value);
+            : JsonSerializer.Serialize(value, ReadableJson);
+
+    /// <summary>No \u003C for '&lt;' (eviction thresholds): the output is a YAML file for people, not HTML.</summary>
+    private static readonly JsonSerializerOptions ReadableJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 }

@@ -106,6 +106,20 @@ internal static partial class ConfigValueParser
             : throw Invalid(value, text, "not a DNS subdomain (lower-case letters, digits, '-' and '.')");
     }
 
+    /// <summary>kubelet's --eviction-hard syntax; an empty value switches hard eviction off.</summary>
+    public static IReadOnlyList<NodeAgent.Node.Eviction.EvictionThreshold> EvictionThresholds(ConfigValue value)
+    {
+        var text = value.Last?.Trim() ?? string.Empty;
+        try
+        {
+            return NodeAgent.Node.Eviction.EvictionThreshold.ParseList(text);
+        }
+        catch (FormatException e)
+        {
+            throw Invalid(value, text, e.Message);
+        }
+    }
+
     public static ConfigException Invalid(ConfigValue value, string text, string reason)
         => new($"invalid {value.Key.Name} \"{text}\" (from {value.Origin}): {reason}");
 

@@ -41,4 +41,7 @@ public sealed record NodeAgentOptions
     public string? ContainerRuntimeEndpoint { get; init; }
 
     public required string Listen { get; init; }
+
+    /// <summary>--eviction-hard: the node's hard eviction thresholds (kubelet's defaults unless given).</summary>
+    public IReadOnlyList<NodeAgent.Node.Eviction.EvictionThreshold> EvictionHard { get; init; } = NodeAgent.Node.Eviction.EvictionThreshold.ParseList(NodeAgent.Node.Eviction.EvictionThreshold.DefaultHard);
 }

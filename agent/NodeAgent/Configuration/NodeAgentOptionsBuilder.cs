@@ -32,6 +32,7 @@ public static class NodeAgentOptionsBuilder
                 : null,
             Listen = ConfigValueParser.UnixEndpoint(Value(config, ConfigKeys.Listen)),
             OciRuntime = PathOf(ConfigKeys.OciRuntime),
+            EvictionHard = ConfigValueParser.EvictionThresholds(Value(config, ConfigKeys.EvictionHard)),
         };
 
         // The default registries.yaml location is optional; any other file the user names must

@@ -99,7 +99,7 @@ public sealed class NodeApiIntegrationTests(BusyboxRegistry registry)
     }
 
     [Fact]
-    public async Task The_node_turns_NotReady_with_kubelets_PLEG_message_when_its_runtime_stops_answering()
+    public async Task The_node_turns_NotReady_with_kubelets_PLEG_then_runtime_down_message_when_its_runtime_stops_answering()
     {
         using var deadline = TestDeadline.Seconds(120);
         await using var server = await NodeAgentServer.StartAsync(deadline.Token);
@@ -109,6 +109,8 @@ public sealed class NodeApiIntegrationTests(BusyboxRegistry registry)
         {
             Pleg = new PlegOptions { RelistThreshold = TimeSpan.FromSeconds(2) },
             StatusUpdateFrequency = TimeSpan.FromMilliseconds(300),
+            RuntimeStatusInterval = TimeSpan.FromMilliseconds(300),
+            RuntimeDownThreshold = TimeSpan.FromSeconds(6),
         };
         await using var role = new NodeRole(options);
         await role.StartAsync(client, deadline.Token);
@@ -125,6 +127,14 @@ public sealed class NodeApiIntegrationTests(BusyboxRegistry registry)
         Assert.Equal("KubeletNotReady", notReady.Reason);
         Assert.StartsWith("PLEG is not healthy: pleg was last seen active ", notReady.Message, StringComparison.Ordinal);
         Assert.EndsWith("; threshold is 2s", notReady.Message, StringComparison.Ordinal);
+
+        // Past the runtime-down threshold the Status RPC's silence joins in, first, as kubelet aggregates its errors.
+        var down = await Eventually.UntilAsync(
+            async ct => ReadyCondition(await client.CoreV1.ReadNodeAsync(runtime.NodeName, cancellationToken: ct)) is { Status: "False" } c && c.Message.StartsWith('[') ? c : null,
+            "the runtime to count as down",
+            deadline.Token);
+        Assert.StartsWith("[container runtime is down, PLEG is not healthy: pleg was last seen active ", down.Message, StringComparison.Ordinal);
+        Assert.EndsWith("; threshold is 2s]", down.Message, StringComparison.Ordinal);
     }
 
     private static V1NodeCondition? ReadyCondition(V1Node node) => node.Status?.Conditions?.SingleOrDefault(c => c.Type == "Ready");

@@ -49,12 +49,22 @@ public sealed class NodeStatusBuilderTests
     }
 
     [Fact]
-    public void Pressure_is_reported_from_the_measurements()
+    public void Pressure_is_reported_as_the_eviction_manager_decides()
     {
-        var tight = Machine with { MemoryAvailableBytes = 50L << 20, DiskAvailableBytes = 5L << 30, Processes = 32000 };
-        var status = NodeStatusBuilder.Build(Identity, tight, null, T0);
+        var status = NodeStatusBuilder.Build(Identity, Machine, null, T0, pressure: new HashSet<string> { "MemoryPressure", "DiskPressure", "PIDPressure" });
         Assert.Equal(["True", "True", "True", "True"], status.Conditions.Select(c => c.Status));
-        Assert.Equal("KubeletHasDiskPressure", status.Conditions[1].Reason);
+        Assert.Equal(
+            ["KubeletHasInsufficientMemory kubelet has insufficient memory available", "KubeletHasDiskPressure kubelet has disk pressure", "KubeletHasInsufficientPID kubelet has insufficient PID available"],
+            status.Conditions.Take(3).Select(c => $"{c.Reason} {c.Message}"));
+    }
+
+    [Fact]
+    public void Allocatable_follows_the_configured_hard_thresholds()
+    {
+        var hard = NodeAgent.Node.Eviction.EvictionThreshold.ParseList("memory.available<1Gi,nodefs.available<1Gi");
+        var status = NodeStatusBuilder.Build(Identity, Machine, null, T0, hardEviction: hard);
+        Assert.Equal((4L << 30) - (1L << 30), (long)status.Allocatable["memory"].ToDecimal());
+        Assert.Equal((100L << 30) - (1L << 30), (long)status.Allocatable["ephemeral-storage"].ToDecimal());
     }
 
     [Fact]
@@ -64,7 +74,7 @@ public sealed class NodeStatusBuilderTests
         var same = NodeStatusBuilder.Build(Identity, Machine, first.Conditions, T0.AddMinutes(1));
         Assert.All(same.Conditions, c => Assert.Equal((T0.AddMinutes(1), T0), (c.LastHeartbeatTime!.Value, c.LastTransitionTime!.Value)));
 
-        var pressured = NodeStatusBuilder.Build(Identity, Machine with { MemoryAvailableBytes = 1 << 20 }, same.Conditions, T0.AddMinutes(2));
+        var pressured = NodeStatusBuilder.Build(Identity, Machine, same.Conditions, T0.AddMinutes(2), pressure: new HashSet<string> { "MemoryPressure" });
         Assert.Equal(T0.AddMinutes(2), pressured.Conditions[0].LastTransitionTime);
         Assert.Equal(T0, pressured.Conditions[3].LastTransitionTime);
     }
@@ -78,7 +88,7 @@ public sealed class NodeStatusBuilderTests
         Assert.False(NodeStatusBuilder.NeedsReport(reported, later, T0.AddSeconds(10), frequency));
         Assert.True(NodeStatusBuilder.NeedsReport(reported, later, T0.AddSeconds(61), frequency));
 
-        var pressured = NodeStatusBuilder.Build(Identity, Machine with { MemoryAvailableBytes = 1 << 20 }, reported.Conditions, T0.AddSeconds(10));
+        var pressured = NodeStatusBuilder.Build(Identity, Machine, reported.Conditions, T0.AddSeconds(10), pressure: new HashSet<string> { "DiskPressure" });
         Assert.True(NodeStatusBuilder.NeedsReport(reported, pressured, T0.AddSeconds(10), frequency));
 
         var grown = NodeStatusBuilder.Build(Identity, Machine with { Cpus = 4 }, reported.Conditions, T0.AddSeconds(10));

@@ -96,6 +96,23 @@ public sealed class CliTests
     }
 
     [Fact]
+    public async Task Eviction_hard_is_printed_and_bad_thresholds_name_the_flag()
+    {
+        var (exitCode, stdout, _) = await CliRunner.RunAsync(["server", "--print-config", "--eviction-hard", "memory.available<1Gi,nodefs.available<5%"]);
+        Assert.Equal(ExitCodes.Success, exitCode);
+        Assert.Contains("eviction-hard: \"memory.available<1Gi,nodefs.available<5%\"  # --eviction-hard", stdout, StringComparison.Ordinal);
+
+        var (defaultCode, defaults, _) = await CliRunner.RunAsync(["server", "--print-config"]);
+        Assert.Equal(ExitCodes.Success, defaultCode);
+        Assert.Contains("eviction-hard: \"memory.available<100Mi,nodefs.available<10%,nodefs.inodesFree<5%,imagefs.available<15%,imagefs.inodesFree<5%\"  # default", defaults, StringComparison.Ordinal);
+
+        var (badCode, _, stderr) = await CliRunner.RunAsync(["server", "--eviction-hard", "memory.available<lots"]);
+        Assert.Equal(ExitCodes.Usage, badCode);
+        Assert.Contains("--eviction-hard", stderr, StringComparison.Ordinal);
+        Assert.Contains("invalid quantity \"lots\"", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Repeated_insecure_registry_flags_accumulate()
     {
         var (exitCode, stdout, _) = await CliRunner.RunAsync(

@@ -96,6 +96,9 @@ public sealed class ConfigResolverTests : IDisposable
     [InlineData("container-runtime-endpoint", "unix:relative")]
     [InlineData("pod-cidr", "10.66.0.0")]
     [InlineData("pod-cidr", "not-a-cidr/8")]
+    [InlineData("eviction-hard", "memory.available>100Mi")]
+    [InlineData("eviction-hard", "cpu.available<1")]
+    [InlineData("eviction-hard", "nodefs.available<150%")]
     public void Invalid_values_name_the_setting_value_and_origin(string key, string value)
     {
         var e = Assert.Throws<ConfigException>(() => NodeAgentOptionsBuilder.Build(ConfigResolver.Resolve(ConfigKeys.Server, Flags((key, value)), new Hashtable())));
@@ -135,7 +138,24 @@ public sealed class ConfigResolverTests : IDisposable
 
         var reread = NodeAgentOptionsBuilder.Build(ConfigResolver.Resolve(ConfigKeys.Server, Flags(("config", file)), new Hashtable()));
 
-        Assert.Equal(options with { ConfigFile = null, InsecureRegistries = [] }, reread with { ConfigFile = null, InsecureRegistries = [] });
+        Assert.Equal(options with { ConfigFile = null, InsecureRegistries = [], EvictionHard = [] }, reread with { ConfigFile = null, InsecureRegistries = [], EvictionHard = [] });
+        Assert.Equal(options.EvictionHard, reread.EvictionHard);
+    }
+
+    [Fact]
+    public void Eviction_thresholds_default_to_kubelets_and_come_from_flag_env_or_file()
+    {
+        var defaults = NodeAgentOptionsBuilder.Build(ConfigResolver.Resolve(ConfigKeys.Server, NoFlags, new Hashtable()));
+        Assert.Equal(
+            "memory.available<100Mi,nodefs.available<10%,nodefs.inodesFree<5%,imagefs.available<15%,imagefs.inodesFree<5%",
+            string.Join(',', defaults.EvictionHard));
+
+        var file = WriteConfig("eviction-hard: \"memory.available<1Gi\"\n");
+        Assert.Equal(["memory.available<1Gi"], NodeAgentOptionsBuilder.Build(ConfigResolver.Resolve(ConfigKeys.Server, Flags(("config", file)), new Hashtable())).EvictionHard.Select(t => t.ToString()));
+        var env = new Hashtable { ["NODEAGENT_EVICTION_HARD"] = "nodefs.available<5%,pid.available<1000" };
+        Assert.Equal(["nodefs.available<5%", "pid.available<1k"], NodeAgentOptionsBuilder.Build(ConfigResolver.Resolve(ConfigKeys.Server, NoFlags, env)).EvictionHard.Select(t => t.ToString()));
+        var flag = Flags(("eviction-hard", "memory.available<1Ei"));
+        Assert.Equal(["memory.available<1Ei"], NodeAgentOptionsBuilder.Build(ConfigResolver.Resolve(ConfigKeys.Server, flag, env)).EvictionHard.Select(t => t.ToString()));
     }
 
     private string WriteConfig(string yaml)
