@@ -6,6 +6,7 @@ using NodeAgent.Cri;
 using NodeAgent.Cri.V1;
 using NodeAgent.Node.Gc;
 using NodeAgent.Node.Images;
+using NodeAgent.Node.Logs;
 using NodeAgent.Node.Pleg;
 using NodeAgent.Node.Pods;
 
@@ -48,6 +49,8 @@ public sealed partial class NodeRole : IApiComponent
     public ContainerGarbageCollector? ContainerGc { get; private set; }
 
     public ImageGarbageCollector? ImageGc { get; private set; }
+
+    public ContainerLogManager? ContainerLogs { get; private set; }
 
     /// <summary>Registers the node, starts its heartbeats, syncs the caches and starts the pod workers; returns when all run.</summary>
     public async Task StartAsync(IKubernetes client, CancellationToken cancellationToken)
@@ -119,6 +122,8 @@ public sealed partial class NodeRole : IApiComponent
             time,
             loggers.CreateLogger<ImageGarbageCollector>()));
         ImageGc.Start();
+        ContainerLogs = Started(new ContainerLogManager(_cri.Runtime, _options.ContainerLogs, time, loggers.CreateLogger<ContainerLogManager>()));
+        ContainerLogs.Start();
         LogStarted(_logger, NodeName, identity.ContainerRuntimeVersion);
     }
 

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using NodeAgent.Node.Gc;
 using NodeAgent.Node.Images;
+using NodeAgent.Node.Logs;
 using NodeAgent.Node.Pleg;
 using NodeAgent.Node.Pods;
 
@@ -48,6 +49,9 @@ public sealed record NodeRoleOptions
     /// <summary>Unused images once the image filesystem passes 85 % (kubelet: down to 80 %, none younger than 2 min).</summary>
     public ImageGcOptions ImageGc { get; init; } = new();
 
+    /// <summary>Container log rotation (kubelet: 10Mi, 5 files, checked every 10 s).</summary>
+    public ContainerLogOptions ContainerLogs { get; init; } = new();
+
     /// <summary>CrashLoopBackOff timing; tests shorten it.</summary>
     public RestartBackoff? ContainerBackoff { get; init; }
 
@@ -80,6 +84,7 @@ public sealed record NodeRoleOptions
             DataDir = settings.DataDir,
             PodCidr = settings.PodCidr,
             KubeletVersion = settings.KubeletVersion,
+            ContainerLogs = settings.ContainerLogs,
             LoggerFactory = loggerFactory,
         };
     }
@@ -111,6 +116,9 @@ public sealed record ServerNodeSettings
     public string? ClusterDns { get; init; }
 
     public string ClusterDomain { get; init; } = "cluster.local";
+
+    /// <summary>--container-log-max-size and --container-log-max-files.</summary>
+    public ContainerLogOptions ContainerLogs { get; init; } = new();
 
     /// <summary>What kubectl get nodes shows as VERSION (the server's version).</summary>
     public string KubeletVersion { get; init; } = "v1.32.0";

@@ -1,5 +1,6 @@
 using NodeAgent.Controllers.Machinery;
 using NodeAgent.Node.Api;
+using NodeAgent.Node.Logs;
 
 namespace NodeAgent.Cli;
 
@@ -18,6 +19,12 @@ internal sealed class NodeRoleComponent(string criEndpoint) : ApiClientComponent
             DataDir = options.DataDir,
             PodCidr = ServerComponents.NodePodCidr(options.PodCidr).ToString(),
             HostIP = ServerComponents.HostIP(options.ApiAddress),
+            ContainerLogs = new ContainerLogOptions
+            {
+                MaxSizeBytes = options.ContainerLogMaxSizeBytes,
+                MaxFiles = options.ContainerLogMaxFiles,
+                MonitorPeriod = options.ContainerLogMonitorPeriod,
+            },
         };
         return new NodeRole(NodeRoleOptions.ForServer(settings, environment.LoggerFactory));
     }

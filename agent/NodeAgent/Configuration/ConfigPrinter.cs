@@ -62,6 +62,8 @@ public static class ConfigPrinter
             "container-runtime-endpoint" => options.ContainerRuntimeEndpoint,
             "listen" => options.Listen,
             "oci-runtime" => options.OciRuntime,
+            "container-log-max-size" => options.ContainerLogMaxSize,
+            "container-log-max-files" => options.ContainerLogMaxFiles.ToString(CultureInfo.InvariantCulture),
             _ => null,
         };
         if (key == ConfigKeys.InsecureRegistry)

@@ -41,4 +41,20 @@ public sealed record NodeAgentOptions
     public string? ContainerRuntimeEndpoint { get; init; }
 
     public required string Listen { get; init; }
+
+    /// <summary>--container-log-max-size as given (e.g. 10Mi), and in bytes.</summary>
+    public required string ContainerLogMaxSize { get; init; }
+
+    public required long ContainerLogMaxSizeBytes { get; init; }
+
+    public required int ContainerLogMaxFiles { get; init; }
+
+    /// <summary>
+    /// kubelet's containerLogMonitorInterval (10 s). Not a flag: kubelet has none for it either; tests shorten it through
+    /// <see cref="TestContainerLogMonitorPeriodVariable"/>.
+    /// </summary>
+    public TimeSpan ContainerLogMonitorPeriod { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Test-only: seconds between container log checks, for rotation tests that cannot wait 10 s a round.</summary>
+    public const string TestContainerLogMonitorPeriodVariable = "NODEAGENT_TEST_CONTAINER_LOG_MONITOR_PERIOD";
 }

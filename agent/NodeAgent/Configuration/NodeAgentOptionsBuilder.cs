@@ -32,6 +32,9 @@ public static class NodeAgentOptionsBuilder
                 : null,
             Listen = ConfigValueParser.UnixEndpoint(Value(config, ConfigKeys.Listen)),
             OciRuntime = PathOf(ConfigKeys.OciRuntime),
+            ContainerLogMaxSize = (Value(config, ConfigKeys.ContainerLogMaxSize).Last ?? string.Empty).Trim(),
+            ContainerLogMaxSizeBytes = ConfigValueParser.LogMaxSize(Value(config, ConfigKeys.ContainerLogMaxSize)),
+            ContainerLogMaxFiles = ConfigValueParser.LogMaxFiles(Value(config, ConfigKeys.ContainerLogMaxFiles)),
         };
 
         // The default registries.yaml location is optional; any other file the user names must

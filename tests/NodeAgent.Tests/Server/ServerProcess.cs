@@ -98,7 +98,8 @@ internal sealed class ServerProcess : IAsyncDisposable
             args.AddRange(["--registry-config", registries]);
         }
 
-        server._process = TestProcess.StartBackground("dotnet", args, server.LogFile);
+        args.AddRange(network.ExtraArguments);
+        server._process = TestProcess.StartBackground("dotnet", args, server.LogFile, network.Environment);
         return server;
     }
 
@@ -208,6 +209,11 @@ internal sealed record ServerNetwork(string Prefix, string NodeName, string Brid
 
     /// <summary>A CRI runtime of the test's own (e.g. the containerd fixture) instead of the server's built-in one.</summary>
     public string? ContainerRuntimeEndpoint { get; init; }
+
+    /// <summary>More flags for the server (e.g. --container-log-max-size) and variables for its environment.</summary>
+    public IReadOnlyList<string> ExtraArguments { get; init; } = [];
+
+    public IReadOnlyDictionary<string, string>? Environment { get; init; }
 
     /// <summary>
     /// A /24 of its own by default (parallel tests never share addresses); <paramref name="podCidr"/> overrides it,
