@@ -41,7 +41,20 @@ public abstract partial class LogRotationSuite(ManifestFixture fixture)
             (await kubectl.RunAsync(["apply", "-f", "-"], ct, ServerPods.Yaml(pod, "docker.io/library/busybox:" + ManifestFixture.BusyboxTag, "Never", "{}", "/bin/sh", "-c", script))).EnsureSuccess();
             await ServerPods.WaitAsync(kubectl, server, ["--for=condition=Ready", "pod/" + pod], ct);
             await using var follow = BackgroundKubectl.Start(kubectl, "follow", "logs", "-f", pod);
-            await follow.WaitForAsync(o => o.StartsWith("n=0 ", StringComparison.Ordinal) ? o : null, "logs -f to show line 0", ct);
+            using (var first = CancellationTokenSource.CreateLinkedTokenSource(ct))
+            {
+                first.CancelAfter(TimeSpan.FromSeconds(60));
+                try
+                {
+                    await follow.WaitForAsync(o => o.Split('\n').Any(l => l.StartsWith("n=0 ", StringComparison.Ordinal)) ? o : null, "logs -f to show line 0", first.Token);
+                }
+                catch (TimeoutException)
+                {
+                    var direct = await kubectl.RunAsync(["logs", pod], ct);
+                    Assert.Fail($"logs -f shows no line 0: [{follow.Output}]; logs: [{direct.StandardOutput}{direct.StandardError}]\n{await server.ReadLogAsync(ct)}");
+                }
+            }
+
             (await kubectl.RunAsync(["exec", pod, "--", "touch", "/tmp/go"], ct)).EnsureSuccess();
 
             var uid = (await kubectl.RunAsync(["get", "pod", pod, "-o", "jsonpath={.metadata.uid}"], ct)).EnsureSuccess().StandardOutput;
