@@ -37,7 +37,7 @@ public abstract partial class LogRotationSuite(ManifestFixture fixture)
             // ~100-byte numbered lines, ten at a time with a short pause: 64Ki fills in about a second. Line 0 comes
             // first, the rest once the test has logs -f running (it creates /tmp/go), so the follow sees every line.
             var line = "echo \"n=$i " + new string('x', 90) + "\"; i=$((i+1))";
-            var script = line + "; until [ -e /tmp/go ]; do sleep 0.1; done; while true; do for j in 0 1 2 3 4 5 6 7 8 9; do " + line + "; done; sleep 0.01; done";
+            var script = "i=0; " + line + "; until [ -e /tmp/go ]; do sleep 0.1; done; while true; do for j in 0 1 2 3 4 5 6 7 8 9; do " + line + "; done; sleep 0.01; done";
             (await kubectl.RunAsync(["apply", "-f", "-"], ct, ServerPods.Yaml(pod, "docker.io/library/busybox:" + ManifestFixture.BusyboxTag, "Never", "{}", "/bin/sh", "-c", script))).EnsureSuccess();
             await ServerPods.WaitAsync(kubectl, server, ["--for=condition=Ready", "pod/" + pod], ct);
             await using var follow = BackgroundKubectl.Start(kubectl, "follow", "logs", "-f", pod);
