@@ -7,6 +7,7 @@ using NodeAgent.Cri.V1;
 using NodeAgent.Node.Eviction;
 using NodeAgent.Node.Gc;
 using NodeAgent.Node.Images;
+using NodeAgent.Node.Logs;
 using NodeAgent.Node.Pleg;
 using NodeAgent.Node.Pods;
 
@@ -53,6 +54,7 @@ public sealed partial class NodeRole : IApiComponent
     public EvictionManager? Eviction { get; private set; }
 
     public RuntimeHealth? RuntimeHealth { get; private set; }
+    public ContainerLogManager? ContainerLogs { get; private set; }
 
     /// <summary>Registers the node, starts its heartbeats, syncs the caches and starts the pod workers; returns when all run.</summary>
     public async Task StartAsync(IKubernetes client, CancellationToken cancellationToken)
@@ -137,6 +139,8 @@ public sealed partial class NodeRole : IApiComponent
         var eviction = Eviction;
         Registration.Pressure = () => eviction.Conditions;
         Eviction.Start();
+        ContainerLogs = Started(new ContainerLogManager(_cri.Runtime, _options.ContainerLogs, time, loggers.CreateLogger<ContainerLogManager>()));
+        ContainerLogs.Start();
         LogStarted(_logger, NodeName, identity.ContainerRuntimeVersion);
     }
 

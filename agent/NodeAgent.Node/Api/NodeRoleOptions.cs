@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using NodeAgent.Node.Eviction;
 using NodeAgent.Node.Gc;
 using NodeAgent.Node.Images;
+using NodeAgent.Node.Logs;
 using NodeAgent.Node.Pleg;
 using NodeAgent.Node.Pods;
 
@@ -57,6 +58,8 @@ public sealed record NodeRoleOptions
 
     /// <summary>Node-pressure eviction: hard thresholds (kubelet's defaults or --eviction-hard), interval, transition period.</summary>
     public EvictionOptions Eviction { get; init; } = new();
+    /// <summary>Container log rotation (kubelet: 10Mi, 5 files, checked every 10 s).</summary>
+    public ContainerLogOptions ContainerLogs { get; init; } = new();
 
     /// <summary>CrashLoopBackOff timing; tests shorten it.</summary>
     public RestartBackoff? ContainerBackoff { get; init; }
@@ -91,6 +94,7 @@ public sealed record NodeRoleOptions
             PodCidr = settings.PodCidr,
             KubeletVersion = settings.KubeletVersion,
             Eviction = settings.EvictionHard is { } hard ? new EvictionOptions { Hard = hard } : new EvictionOptions(),
+            ContainerLogs = settings.ContainerLogs,
             LoggerFactory = loggerFactory,
         };
     }
@@ -125,6 +129,8 @@ public sealed record ServerNodeSettings
 
     /// <summary>--eviction-hard (null: kubelet's defaults).</summary>
     public IReadOnlyList<EvictionThreshold>? EvictionHard { get; init; }
+    /// <summary>--container-log-max-size and --container-log-max-files.</summary>
+    public ContainerLogOptions ContainerLogs { get; init; } = new();
 
     /// <summary>What kubectl get nodes shows as VERSION (the server's version).</summary>
     public string KubeletVersion { get; init; } = "v1.32.0";

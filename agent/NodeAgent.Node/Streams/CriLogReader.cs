@@ -20,7 +20,8 @@ public sealed record LogReadOptions
 /// <summary>
 /// Reads a CRI log file the way kubelet's <c>ReadLogs</c> does: the last <c>tailLines</c> records, those at or after
 /// <c>since</c>, content only (or with the timestamp), cut at <c>limitBytes</c>; with <c>follow</c> it keeps reading
-/// what conmon appends until the container stops running and the file is drained.
+/// what conmon appends until the container stops running and the file is drained. A follow goes on across a log
+/// rotation: once the path names a new file, it drains the renamed one and continues at the start of the new one.
 /// </summary>
 public sealed class CriLogReader
 {
@@ -41,36 +42,81 @@ public sealed class CriLogReader
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(isRunning);
-        await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, ChunkBytes, useAsync: true);
-        file.Seek(options.TailLines is { } tail ? await TailStartAsync(file, tail, ct) : 0, SeekOrigin.Begin);
-        var writer = new LogWriter(options, output);
-        var pending = new ArrayBufferWriter<byte>();
-        var chunk = new byte[ChunkBytes];
-        var stopAfterDrain = !options.Follow;
-        while (!writer.LimitReached)
+        var file = Open(path);
+        try
         {
-            var read = await file.ReadAsync(chunk, ct);
-            if (read > 0)
+            file.Seek(options.TailLines is { } tail ? await TailStartAsync(file, tail, ct) : 0, SeekOrigin.Begin);
+            var identity = FileIdentity.Of(file.SafeFileHandle);
+            var writer = new LogWriter(options, output);
+            var pending = new ArrayBufferWriter<byte>();
+            var chunk = new byte[ChunkBytes];
+            var stopAfterDrain = !options.Follow;
+            var rotated = false;
+            while (!writer.LimitReached)
             {
-                await writer.WriteLinesAsync(pending, chunk.AsMemory(0, read), ct);
-                continue;
+                var read = await file.ReadAsync(chunk, ct);
+                if (read > 0)
+                {
+                    await writer.WriteLinesAsync(pending, chunk.AsMemory(0, read), ct);
+                    continue;
+                }
+
+                await output.FlushAsync(ct);
+                if (stopAfterDrain)
+                {
+                    return;
+                }
+
+                if (rotated && TryOpen(path) is { } next)
+                {
+                    // The old file is drained (nothing is written to it once its successor exists): go on with the new
+                    // one from its start, as kubelet's follow reopens a rotated log.
+                    await file.DisposeAsync();
+                    file = next;
+                    identity = FileIdentity.Of(file.SafeFileHandle);
+                    rotated = false;
+                    continue;
+                }
+
+                if (!rotated && identity is { } held && FileIdentity.Of(path) is { } now && now != held)
+                {
+                    // Rotated: the runtime may have appended to the old file after the read above and before it
+                    // switched, so read the old one to its end once more before moving on.
+                    rotated = true;
+                    continue;
+                }
+
+                // One more pass after the container stopped picks up its last lines.
+                stopAfterDrain = !await isRunning(ct);
+                if (!stopAfterDrain)
+                {
+                    await Task.Delay(_pollInterval, _time, ct);
+                }
             }
 
             await output.FlushAsync(ct);
-            if (stopAfterDrain)
-            {
-                return;
-            }
-
-            // One more pass after the container stopped picks up its last lines.
-            stopAfterDrain = !await isRunning(ct);
-            if (!stopAfterDrain)
-            {
-                await Task.Delay(_pollInterval, _time, ct);
-            }
         }
+        finally
+        {
+            await file.DisposeAsync();
+        }
+    }
 
-        await output.FlushAsync(ct);
+    // Shared with conmon writing and with rotation renaming or deleting the file under a reader.
+    private static FileStream Open(string path)
+        => new(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, ChunkBytes, useAsync: true);
+
+    /// <summary>The file now at <paramref name="path"/>; null while a rotation has renamed it and the runtime has not yet reopened it.</summary>
+    private static FileStream? TryOpen(string path)
+    {
+        try
+        {
+            return Open(path);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
     }
 
     /// <summary>The offset of the <paramref name="lines"/>-th line from the end (a final newline ends the last line, it does not start one).</summary>

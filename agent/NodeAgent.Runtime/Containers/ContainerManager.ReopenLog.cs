@@ -14,7 +14,7 @@ public sealed partial class ContainerManager
         var record = await GetAsync(id, cancellationToken);
         if (record.State != ContainerPhase.Running)
         {
-            throw new RuntimeException(RuntimeErrorKind.FailedPrecondition, $"reopen log of container {record.Id}: it is not running");
+            throw new RuntimeException(RuntimeErrorKind.FailedPrecondition, $"reopen log of container {record.Id}: container is not running");
         }
 
         ConmonControl.ReopenLog(record.Id, BundleOf(record.Id));

@@ -1,5 +1,6 @@
 using NodeAgent.Controllers.Machinery;
 using NodeAgent.Node.Api;
+using NodeAgent.Node.Logs;
 
 namespace NodeAgent.Cli;
 
@@ -19,6 +20,12 @@ internal sealed class NodeRoleComponent(string criEndpoint) : ApiClientComponent
             PodCidr = ServerComponents.NodePodCidr(options.PodCidr).ToString(),
             HostIP = ServerComponents.HostIP(options.ApiAddress),
             EvictionHard = options.EvictionHard,
+            ContainerLogs = new ContainerLogOptions
+            {
+                MaxSizeBytes = options.ContainerLogMaxSizeBytes,
+                MaxFiles = options.ContainerLogMaxFiles,
+                MonitorPeriod = options.ContainerLogMonitorPeriod,
+            },
         };
         return new NodeRole(NodeRoleOptions.ForServer(settings, environment.LoggerFactory));
     }

@@ -22,6 +22,7 @@ internal static partial class ServerCommand
 
     private static async Task<int> RunAsync(NodeAgentOptions options, CommandContext context, ParseResult result, CancellationToken cancellationToken)
     {
+        options = WithTestSettings(options, context);
         using var loggerFactory = CliLogging.Create();
         var logger = loggerFactory.CreateLogger("NodeAgent.Server");
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -48,6 +49,13 @@ internal static partial class ServerCommand
             return ExitCodes.Success;
         }
     }
+
+    /// <summary>Settings kubelet has no flag for that tests still need short (undocumented, for tests only).</summary>
+    private static NodeAgentOptions WithTestSettings(NodeAgentOptions options, CommandContext context)
+        => context.Environment[NodeAgentOptions.TestContainerLogMonitorPeriodVariable] is string text
+           && double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var seconds) && seconds > 0
+            ? options with { ContainerLogMonitorPeriod = TimeSpan.FromSeconds(seconds) }
+            : options;
 
     private static async Task<int> RunUntilStoppedAsync(NodeAgentOptions options, ILoggerFactory loggerFactory, ILogger logger, CancellationToken stop)
     {

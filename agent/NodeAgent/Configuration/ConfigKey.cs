@@ -11,6 +11,8 @@ public enum ConfigValueKind
     UnixEndpoint,
     DatastoreEndpoint,
     HostPort,
+    Quantity,
+    Count,
 }
 
 /// <summary>
@@ -32,6 +34,8 @@ public sealed record ConfigKey(string Name, ConfigValueKind Kind, string Descrip
         ConfigValueKind.UnixEndpoint => "unix://PATH",
         ConfigValueKind.DatastoreEndpoint => "sqlite|http://HOST:PORT",
         ConfigValueKind.HostPort => "HOST:PORT",
+        ConfigValueKind.Quantity => "SIZE",
+        ConfigValueKind.Count => "N",
         _ => "VALUE",
     };
 }

@@ -22,6 +22,8 @@ public static class ConfigKeys
     public static readonly ConfigKey ContainerRuntimeEndpoint = new("container-runtime-endpoint", ConfigValueKind.UnixEndpoint, "CRI runtime socket the node role talks to (default: the built-in runtime)");
     public static readonly ConfigKey OciRuntime = new("oci-runtime", ConfigValueKind.Path, "OCI runtime binary: runc, or crun where the host's cgroups allow it", "/usr/sbin/runc");
     public static readonly ConfigKey EvictionHard = new("eviction-hard", ConfigValueKind.Text, "Hard eviction thresholds, kubelet's syntax (memory.available<100Mi,nodefs.available<10%)", NodeAgent.Node.Eviction.EvictionThreshold.DefaultHard);
+    public static readonly ConfigKey ContainerLogMaxSize = new("container-log-max-size", ConfigValueKind.Quantity, "Size at which a container's log file is rotated, e.g. 10Mi (kubelet's containerLogMaxSize)", "10Mi");
+    public static readonly ConfigKey ContainerLogMaxFiles = new("container-log-max-files", ConfigValueKind.Count, "Log files kept per container, the current one included; at least 2 (kubelet's containerLogMaxFiles)", "5");
     public static readonly ConfigKey Listen = new("listen", ConfigValueKind.UnixEndpoint, "Socket the CRI runtime serves on", "unix:///run/nodeagent/cri.sock");
 
     /// <summary>Every key any command knows; a config file may hold any of them.</summary>
@@ -29,12 +31,14 @@ public static class ConfigKeys
     [
         Config, DataDir, RunDir, ApiAddress, ApiPort, Kubeconfig, NodeName, Bridge, PodCidr, ServiceCidr,
         InsecureRegistry, RegistryConfig, MetricsPort, DatastoreEndpoint, ContainerRuntimeEndpoint, Listen, OciRuntime, EvictionHard,
+        ContainerLogMaxSize, ContainerLogMaxFiles,
     ];
 
     public static readonly IReadOnlyList<ConfigKey> Server =
     [
         Config, DataDir, RunDir, ApiAddress, ApiPort, Kubeconfig, NodeName, Bridge, PodCidr, ServiceCidr,
         InsecureRegistry, RegistryConfig, MetricsPort, DatastoreEndpoint, ContainerRuntimeEndpoint, OciRuntime, EvictionHard,
+        ContainerLogMaxSize, ContainerLogMaxFiles,
     ];
 
     public static readonly IReadOnlyList<ConfigKey> Cri =

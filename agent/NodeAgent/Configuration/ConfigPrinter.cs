@@ -63,6 +63,8 @@ public static class ConfigPrinter
             "listen" => options.Listen,
             "oci-runtime" => options.OciRuntime,
             "eviction-hard" => string.Join(',', options.EvictionHard),
+            "container-log-max-size" => options.ContainerLogMaxSize,
+            "container-log-max-files" => options.ContainerLogMaxFiles.ToString(CultureInfo.InvariantCulture),
             _ => null,
         };
         if (key == ConfigKeys.InsecureRegistry)

@@ -120,6 +120,48 @@ internal static partial class ConfigValueParser
         }
     }
 
+    /// <summary>A Kubernetes quantity of bytes (64Ki, 10Mi, 1G, 1048576), greater than zero, as kubelet's containerLogMaxSize.</summary>
+    public static long LogMaxSize(ConfigValue value)
+    {
+        var text = Required(value);
+        var match = QuantityPattern().Match(text);
+        if (!match.Success)
+        {
+            throw Invalid(value, text, "not a size such as 10Mi, 64Ki or 1048576");
+        }
+
+        var multiplier = match.Groups[2].Value switch
+        {
+            "" => 1L,
+            "k" => 1000L,
+            "M" => 1000L * 1000,
+            "G" => 1000L * 1000 * 1000,
+            "T" => 1000L * 1000 * 1000 * 1000,
+            "Ki" => 1L << 10,
+            "Mi" => 1L << 20,
+            "Gi" => 1L << 30,
+            _ => 1L << 40,
+        };
+        if (!long.TryParse(match.Groups[1].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var number) || number > long.MaxValue / multiplier)
+        {
+            throw Invalid(value, text, "too large");
+        }
+
+        return number > 0 ? number * multiplier : throw Invalid(value, text, "must be greater than 0");
+    }
+
+    /// <summary>kubelet refuses fewer than 2: the current file and at least one rotated one.</summary>
+    public static int LogMaxFiles(ConfigValue value)
+    {
+        var text = Required(value);
+        if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var files))
+        {
+            throw Invalid(value, text, "not a whole number");
+        }
+
+        return files >= 2 ? files : throw Invalid(value, text, "must be 2 or more (the current file and at least one rotated one)");
+    }
+
     public static ConfigException Invalid(ConfigValue value, string text, string reason)
         => new($"invalid {value.Key.Name} \"{text}\" (from {value.Origin}): {reason}");
 
@@ -128,6 +170,9 @@ internal static partial class ConfigValueParser
         var text = value.Last;
         return string.IsNullOrWhiteSpace(text) ? throw new ConfigException($"{value.Key.Name} is empty (from {value.Origin})") : text.Trim();
     }
+
+    [GeneratedRegex("^([0-9]+)(k|M|G|T|Ki|Mi|Gi|Ti)?$")]
+    private static partial Regex QuantityPattern();
 
     [GeneratedRegex("^[A-Za-z0-9_.-]{1,15}$")]
     private static partial Regex InterfaceNamePattern();

@@ -44,4 +44,19 @@ public sealed record NodeAgentOptions
 
     /// <summary>--eviction-hard: the node's hard eviction thresholds (kubelet's defaults unless given).</summary>
     public IReadOnlyList<NodeAgent.Node.Eviction.EvictionThreshold> EvictionHard { get; init; } = NodeAgent.Node.Eviction.EvictionThreshold.ParseList(NodeAgent.Node.Eviction.EvictionThreshold.DefaultHard);
+    /// <summary>--container-log-max-size as given (e.g. 10Mi), and in bytes.</summary>
+    public required string ContainerLogMaxSize { get; init; }
+
+    public required long ContainerLogMaxSizeBytes { get; init; }
+
+    public required int ContainerLogMaxFiles { get; init; }
+
+    /// <summary>
+    /// kubelet's containerLogMonitorInterval (10 s). Not a flag: kubelet has none for it either; tests shorten it through
+    /// <see cref="TestContainerLogMonitorPeriodVariable"/>.
+    /// </summary>
+    public TimeSpan ContainerLogMonitorPeriod { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Test-only: seconds between container log checks, for rotation tests that cannot wait 10 s a round.</summary>
+    public const string TestContainerLogMonitorPeriodVariable = "NODEAGENT_TEST_CONTAINER_LOG_MONITOR_PERIOD";
 }

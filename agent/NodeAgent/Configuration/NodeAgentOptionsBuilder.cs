@@ -33,6 +33,9 @@ public static class NodeAgentOptionsBuilder
             Listen = ConfigValueParser.UnixEndpoint(Value(config, ConfigKeys.Listen)),
             OciRuntime = PathOf(ConfigKeys.OciRuntime),
             EvictionHard = ConfigValueParser.EvictionThresholds(Value(config, ConfigKeys.EvictionHard)),
+            ContainerLogMaxSize = (Value(config, ConfigKeys.ContainerLogMaxSize).Last ?? string.Empty).Trim(),
+            ContainerLogMaxSizeBytes = ConfigValueParser.LogMaxSize(Value(config, ConfigKeys.ContainerLogMaxSize)),
+            ContainerLogMaxFiles = ConfigValueParser.LogMaxFiles(Value(config, ConfigKeys.ContainerLogMaxFiles)),
         };
 
         // The default registries.yaml location is optional; any other file the user names must

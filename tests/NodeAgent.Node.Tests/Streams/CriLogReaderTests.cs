@@ -76,6 +76,38 @@ public sealed class CriLogReaderTests : IDisposable
         Assert.Equal("first\nsecond\nlast\n", output.Text);
     }
 
+    [Fact]
+    public async Task Follow_continues_across_a_rotation_without_losing_or_repeating_lines()
+    {
+        using var deadline = TestDeadline.Seconds(30);
+        var path = _dir.Combine("0.log");
+        await File.WriteAllTextAsync(path, "2026-11-29T01:00:00Z stdout F a\n", deadline.Token);
+        var running = true;
+        using var output = new ObservedStream();
+        var reader = new CriLogReader(pollInterval: TimeSpan.FromMilliseconds(20));
+        var follow = reader.CopyAsync(path, new LogReadOptions { Follow = true }, output, _ => Task.FromResult(Volatile.Read(ref running)), deadline.Token);
+        await output.WaitForAsync("a\n", deadline.Token);
+
+        // The rotation's order of events: rename, a last write to the renamed file (the runtime still holds it), then
+        // the reopen creates the new file, which gets the next line; a second rotation follows at once.
+        using (var old = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete))
+        {
+            File.Move(path, path + ".20261129-010001");
+            await old.WriteAsync("2026-11-29T01:00:01Z stdout F b\n"u8.ToArray(), deadline.Token);
+        }
+
+        await File.WriteAllTextAsync(path, "2026-11-29T01:00:02Z stdout F c\n", deadline.Token);
+        await output.WaitForAsync("a\nb\nc\n", deadline.Token);
+        File.Move(path, path + ".20261129-010003");
+        File.Delete(path + ".20261129-010003"); // a reader holding the file still drains it
+        await File.WriteAllTextAsync(path, "2026-11-29T01:00:04Z stdout F d\n", deadline.Token);
+        await output.WaitForAsync("a\nb\nc\nd\n", deadline.Token);
+
+        Volatile.Write(ref running, false);
+        await follow.WaitAsync(deadline.Token);
+        Assert.Equal("a\nb\nc\nd\n", output.Text);
+    }
+
     private async Task<string> ReadAsync(LogReadOptions options)
     {
         var path = _dir.Combine("c.log");

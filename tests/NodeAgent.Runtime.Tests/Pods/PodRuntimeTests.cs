@@ -135,6 +135,7 @@ public sealed class NodeAgentPodRuntimeTests(NodeAgentPodTarget target)
             // Only a running container has a conmon to ask; the status code says which precondition failed.
             var error = await Assert.ThrowsAsync<Grpc.Core.RpcException>(() => Runtime.ReopenContainerLogAsync(new ReopenContainerLogRequest { ContainerId = id }, cancellationToken: deadline.Token).ResponseAsync);
             Assert.Equal(Grpc.Core.StatusCode.FailedPrecondition, error.StatusCode);
+            Assert.Contains("container is not running", error.Status.Detail, StringComparison.Ordinal);
 
             var stats = (await Runtime.ContainerStatsAsync(new ContainerStatsRequest { ContainerId = id }, cancellationToken: deadline.Token)).Stats;
             Assert.Null(stats.Cpu);

@@ -179,7 +179,7 @@ public abstract class ManifestSuite(ManifestFixture fixture)
     /// A finished pod is deleted by the API at once (grace 0, as upstream), so kubectl returns before the node tore its
     /// sandbox down; the server must not stop before that, or the sandbox stays (pods outlive a server stop by design).
     /// </summary>
-    private static async Task WaitForNoSandboxesAsync(ServerProcess server, CancellationToken ct)
+    internal static async Task WaitForNoSandboxesAsync(ServerProcess server, CancellationToken ct)
     {
         using var cri = CriClientFactory.Connect(server.CriEndpoint);
         await Eventually.UntilAsync(

@@ -20,7 +20,7 @@ public sealed class ServerEvictionTests(ServerRegistry registry)
     public async Task Memory_pressure_taints_the_node_evicts_a_running_pod_and_keeps_new_pods_pending()
     {
         using var deadline = TestDeadline.Seconds(240);
-        var network = ServerNetwork.New() with { ServerArgs = ["--eviction-hard", "memory.available<1Ei"] };
+        var network = ServerNetwork.New() with { ExtraArguments = ["--eviction-hard", "memory.available<1Ei"] };
         await ServerScenario.RunAsync(registry, async (server, kubectl) =>
         {
             var node = server.Network.NodeName;
@@ -103,7 +103,7 @@ public sealed class ServerEvictionTests(ServerRegistry registry)
     {
         using var deadline = TestDeadline.Seconds(240);
         // A threshold no machine meets, so only the pod's own limit can evict it.
-        var network = ServerNetwork.New() with { ServerArgs = ["--eviction-hard", "pid.available<1"] };
+        var network = ServerNetwork.New() with { ExtraArguments = ["--eviction-hard", "pid.available<1"] };
         await ServerScenario.RunAsync(registry, async (server, kubectl) =>
         {
             var name = server.Prefix + "-writer";

@@ -98,8 +98,8 @@ internal sealed class ServerProcess : IAsyncDisposable
             args.AddRange(["--registry-config", registries]);
         }
 
-        args.AddRange(network.ServerArgs);
-        server._process = TestProcess.StartBackground("dotnet", args, server.LogFile);
+        args.AddRange(network.ExtraArguments);
+        server._process = TestProcess.StartBackground("dotnet", args, server.LogFile, network.Environment);
         return server;
     }
 
@@ -207,11 +207,13 @@ internal sealed record ServerNetwork(string Prefix, string NodeName, string Brid
     /// <summary>Registry host → mirror endpoint (e.g. docker.io → http://127.0.0.1:PORT), written as the server's registries.yaml.</summary>
     public IReadOnlyDictionary<string, string> RegistryMirrors { get; init; } = new Dictionary<string, string>();
 
-    /// <summary>More <c>nodeagent server</c> flags (e.g. --eviction-hard).</summary>
-    public IReadOnlyList<string> ServerArgs { get; init; } = [];
-
     /// <summary>A CRI runtime of the test's own (e.g. the containerd fixture) instead of the server's built-in one.</summary>
     public string? ContainerRuntimeEndpoint { get; init; }
+
+    /// <summary>More flags for the server (e.g. --container-log-max-size) and variables for its environment.</summary>
+    public IReadOnlyList<string> ExtraArguments { get; init; } = [];
+
+    public IReadOnlyDictionary<string, string>? Environment { get; init; }
 
     /// <summary>
     /// A /24 of its own by default (parallel tests never share addresses); <paramref name="podCidr"/> overrides it,
