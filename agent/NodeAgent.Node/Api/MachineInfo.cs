@@ -98,7 +98,8 @@ public static class MachineInfo
         _ => architecture.ToString().ToLowerInvariant(),
     };
 
-    private static long CountProcesses()
+    /// <summary>Processes running on the machine (numeric /proc entries); 0 when /proc cannot be read.</summary>
+    internal static long CountProcesses()
     {
         try
         {
@@ -110,7 +111,8 @@ public static class MachineInfo
         }
     }
 
-    private static string ReadOr(string path)
+    /// <summary>A /proc or /sys file's text, empty when it cannot be read.</summary>
+    internal static string ReadOr(string path)
     {
         try
         {

@@ -20,7 +20,7 @@ public static partial class SignalObservations
 {
     public static Dictionary<string, SignalObservation> Observe(string nodeFsPath, string? imageFsPath)
     {
-        var meminfo = ReadOr("/proc/meminfo");
+        var meminfo = MachineInfo.ReadOr("/proc/meminfo");
         var observations = new Dictionary<string, SignalObservation>(StringComparer.Ordinal);
         if (MachineInfo.MemInfoBytes(meminfo, "MemTotal") is { } total && MachineInfo.MemInfoBytes(meminfo, "MemAvailable") is { } available)
         {
@@ -39,9 +39,9 @@ public static partial class SignalObservations
             observations[EvictionSignal.ImageFsInodesFree] = new SignalObservation(imageFs.InodesFree, imageFs.Inodes);
         }
 
-        if (long.TryParse(ReadOr("/proc/sys/kernel/pid_max").Trim(), CultureInfo.InvariantCulture, out var pidMax))
+        if (long.TryParse(MachineInfo.ReadOr("/proc/sys/kernel/pid_max").Trim(), CultureInfo.InvariantCulture, out var pidMax))
         {
-            observations[EvictionSignal.PidAvailable] = new SignalObservation(Math.Max(0, pidMax - CountProcesses()), pidMax);
+            observations[EvictionSignal.PidAvailable] = new SignalObservation(Math.Max(0, pidMax - MachineInfo.CountProcesses()), pidMax);
         }
 
         return observations;
@@ -64,30 +64,6 @@ public static partial class SignalObservations
 
         var block = (long)(s.FragmentSize != 0 ? s.FragmentSize : s.BlockSize);
         return new FilesystemStats((long)s.Blocks * block, (long)s.BlocksAvailable * block, (long)s.Files, (long)s.FilesFree);
-    }
-
-    private static long CountProcesses()
-    {
-        try
-        {
-            return Directory.EnumerateDirectories("/proc").Count(d => Path.GetFileName(d).All(char.IsAsciiDigit));
-        }
-        catch (IOException)
-        {
-            return 0;
-        }
-    }
-
-    private static string ReadOr(string path)
-    {
-        try
-        {
-            return File.ReadAllText(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return string.Empty;
-        }
     }
 
     [LibraryImport("libc", EntryPoint = "statvfs", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
