@@ -51,10 +51,13 @@ public sealed class CriLogReader
             var pending = new ArrayBufferWriter<byte>();
             var chunk = new byte[ChunkBytes];
             var stopAfterDrain = !options.Follow;
+            // Without follow the answer is the file as it was when asked: a container writing fast would otherwise add
+            // lines while they are read, and --tail=5 could print fifteen.
+            var end = options.Follow ? long.MaxValue : file.Length;
             var rotated = false;
             while (!writer.LimitReached)
             {
-                var read = await file.ReadAsync(chunk, ct);
+                var read = await file.ReadAsync(chunk.AsMemory(0, (int)Math.Min(chunk.Length, end - file.Position)), ct);
                 if (read > 0)
                 {
                     await writer.WriteLinesAsync(pending, chunk.AsMemory(0, read), ct);

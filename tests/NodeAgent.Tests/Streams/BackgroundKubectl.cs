@@ -37,11 +37,30 @@ internal sealed class BackgroundKubectl : IAsyncDisposable
     public Task<T> WaitForAsync<T>(Func<string, T?> match, string what, CancellationToken ct)
         where T : class
         => Eventually.UntilAsync(
-            _ => HasExited && match(Output) is null
-                ? throw new InvalidOperationException($"kubectl exited ({_process.ExitCode}) before {what}: {Output}")
-                : Task.FromResult(match(Output)),
+            async c =>
+            {
+                if (match(Output) is { } found)
+                {
+                    return found;
+                }
+
+                if (!HasExited)
+                {
+                    return null;
+                }
+
+                // Exited: its last lines may still be on their way into the output file.
+                await WaitForExitAsync(c);
+                return match(Output) ?? throw new InvalidOperationException($"kubectl exited ({_process.ExitCode}) before {what}: {Output}");
+            },
             what,
             ct);
+
+    /// <summary>
+    /// Until kubectl exited and all it printed is in <see cref="Output"/>: <see cref="HasExited"/> can turn true while
+    /// the last lines are still being copied from its stdout.
+    /// </summary>
+    public Task WaitForExitAsync(CancellationToken ct) => _process.WaitForExitAsync(ct);
 
     public async ValueTask DisposeAsync()
     {

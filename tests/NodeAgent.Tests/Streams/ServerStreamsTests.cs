@@ -172,7 +172,7 @@ public sealed partial class ServerStreamsTests(ServerRegistry registry)
         Assert.Equal("got ping\n", attach.EnsureSuccess().StandardOutput);
 
         // stdinOnce: the end of our stdin ended the container, and with it the log stream that followed it.
-        await Eventually.UntilAsync(_ => Task.FromResult(follow.HasExited), "logs -f to end once the container exited", ct);
+        await follow.WaitForExitAsync(ct);
         Assert.Equal("ready\ngot ping\n", follow.Output);
     }
 
