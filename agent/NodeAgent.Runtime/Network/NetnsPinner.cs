@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using NodeAgent.Runtime.Common;
 using NodeAgent.Runtime.Errors;
 
 namespace NodeAgent.Runtime.Network;
@@ -52,29 +53,12 @@ internal static partial class NetnsPinner
     public static bool Exists(string name) => File.Exists(PathFor(name));
 
     /// <summary>Creates the namespace and its pin; returns the pin path.</summary>
-    public static Task<string> CreateAsync(string name, CancellationToken cancellationToken)
+    public static async Task<string> CreateAsync(string name, CancellationToken cancellationToken)
     {
         EnsureSharedDirectory(name);
         var path = PathFor(name);
-        var created = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var thread = new Thread(() =>
-        {
-            try
-            {
-                PinOnThisThread(name, path);
-                created.SetResult(path);
-            }
-            catch (Exception e)
-            {
-                created.SetException(e);
-            }
-        })
-        {
-            IsBackground = true,
-            Name = "netns-pin",
-        };
-        thread.Start();
-        return created.Task.WaitAsync(cancellationToken);
+        await NamespaceThread.RunAsync("netns-pin", () => PinOnThisThread(name, path), cancellationToken);
+        return path;
     }
 
     private static void PinOnThisThread(string name, string path)

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using NodeAgent.Runtime.Common;
 using NodeAgent.Runtime.Errors;
 using NodeAgent.Runtime.Snapshots;
 
@@ -63,25 +64,7 @@ public sealed partial class NamespacePins
                 }
             }
 
-            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            var thread = new Thread(() =>
-            {
-                try
-                {
-                    PinOnThisThread(directory, pinned, hostname);
-                    done.SetResult();
-                }
-                catch (Exception e)
-                {
-                    done.SetException(e);
-                }
-            })
-            {
-                IsBackground = true,
-                Name = "ipc-uts-pin",
-            };
-            thread.Start();
-            await done.Task.WaitAsync(cancellationToken);
+            await NamespaceThread.RunAsync("ipc-uts-pin", () => PinOnThisThread(directory, pinned, hostname), cancellationToken);
             return pinned;
         }
         catch
