@@ -82,8 +82,9 @@ internal static class StartupBenchmark
             await using var timeline = new PodTimeline(client, Namespace, list.Metadata.ResourceVersion);
             var pods = new PodRunner(client, cri, timeline, fixture.BusyboxReference, server.Id, group, uids);
 
-            // One unmeasured pod first: image pull, JIT, the bridge's first CNI ADD.
-            await pods.RunAsync(["warm-0"], atOnce: false, ct);
+            // Unmeasured pods first: image pull, JIT, the bridge's first CNI ADD. STARTUP_BENCH_WARMUP=N (default 1)
+            // warms the server further, to see the steady state after the JIT has settled.
+            await pods.RunAsync(Names("warm", WarmUpPods()), atOnce: false, ct);
             var sequentialFigures = await pods.RunAsync(Names("seq", sequential), atOnce: false, ct);
             await output.WriteLineAsync(Describe(name, "sequential", sequentialFigures));
             var burstFigures = await pods.RunAsync(Names("burst", burst), atOnce: true, ct);
@@ -144,6 +145,9 @@ internal static class StartupBenchmark
             // The built-in runtime stopped with its server: nothing can be listed, and its pods were deleted before.
         }
     }
+
+    private static int WarmUpPods()
+        => int.TryParse(Environment.GetEnvironmentVariable("STARTUP_BENCH_WARMUP"), CultureInfo.InvariantCulture, out var n) && n > 0 ? n : 1;
 
     private static bool IsReady(V1Node node) => node.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") == true;
 
