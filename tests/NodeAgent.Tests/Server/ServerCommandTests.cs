@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using NodeAgent.Api.Security;
 using NodeAgent.Testing.Common;
 using NodeAgent.Testing.Etcd;
@@ -34,6 +35,23 @@ public sealed class ServerCommandTests
         Assert.Equal(PrivateFile.OwnerOnly, File.GetUnixFileMode(server.KubeconfigPath));
         Assert.Equal(PrivateFile.OwnerOnly, File.GetUnixFileMode(Path.Combine(server.DataDir, "admin.token")));
         Assert.Contains($"admin kubeconfig written to {server.KubeconfigPath}", await server.ReadLogAsync(cts.Token), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Trace_log_level_logs_each_request_with_its_status()
+    {
+        using var cts = TestDeadline.Seconds(60);
+        var network = ServerNetwork.New() with { Environment = new Dictionary<string, string> { ["NODEAGENT_LOG_LEVEL"] = "Trace" } };
+        await using var server = await ServerProcess.StartAsync(cts.Token, network: network);
+        using var kubectl = new KubectlRunner(server.KubeconfigPath);
+
+        (await kubectl.RunAsync(["get", "--raw", "/api/v1/namespaces/kube-system"], cts.Token)).EnsureSuccess();
+        await kubectl.RunAsync(["get", "configmap", "no-such-map"], cts.Token);
+
+        // The console logger writes on its own thread: wait for the second request's line, then check both.
+        const string missing = @"Request finished HTTP/\S+ GET https://[^ ]+/api/v1/namespaces/default/configmaps/no-such-map - 404 ";
+        await Eventually.UntilAsync(async probe => Regex.IsMatch(await server.ReadLogAsync(probe), missing), "the 404 request's log line", cts.Token);
+        Assert.Matches(@"Request finished HTTP/\S+ GET https://[^ ]+/api/v1/namespaces/kube-system - 200 ", await server.ReadLogAsync(cts.Token));
     }
 
     [Theory]
