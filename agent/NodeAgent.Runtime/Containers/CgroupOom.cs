@@ -18,6 +18,12 @@ public static class CgroupOom
     /// <summary>The value of a "key value" line in a cgroup flat-keyed file; 0 when absent.</summary>
     internal static long CountIn(string path, string key)
     {
+        // Only one of the two files exists (v1 or v2): a stat spares the thrown exception for the other.
+        if (!File.Exists(path))
+        {
+            return 0;
+        }
+
         try
         {
             foreach (var line in File.ReadLines(path))

@@ -27,6 +27,13 @@ internal sealed class ExitWatcher : IDisposable
     public ContainerExit? Read(string id)
     {
         var path = Path.Combine(_directory, id);
+        // Every relist asks this for each running container, whose exit file does not exist yet: a stat answers that
+        // without the cost of a thrown FileNotFoundException (5 % of the server's CPU in the startup bench).
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
         try
         {
             var text = File.ReadAllText(path).Trim();
