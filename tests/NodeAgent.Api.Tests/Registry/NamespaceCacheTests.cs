@@ -145,6 +145,45 @@ public sealed class SqliteNamespaceCacheTests : NamespaceCacheTests
 
 public sealed class EtcdNamespaceCacheTests(EtcdFixture etcd) : NamespaceCacheTests, IClassFixture<EtcdFixture>
 {
+    [Fact]
+    public async Task After_an_etcd_restart_the_cache_lists_and_watches_again()
+    {
+        using var deadline = TestDeadline.Seconds(90);
+        var ct = deadline.Token;
+        await using var own = await EtcdFixture.StartNewAsync(EtcdOptions.Default, ct);
+        await using var store = await StorageFactory.OpenAsync(own.Endpoint, "", NullLoggerFactory.Instance, ct);
+        await using var cache = new NamespaceCache(store, "/registry/namespaces/", TimeProvider.System, NullLoggerFactory.Instance);
+        await cache.StartAsync(ct);
+
+        await own.RestartAsync(ct);
+
+        // Written after the restart, behind the cache's back: only a new watch can bring it.
+        var ns = TestIds.NewPrefix();
+        await Eventually.UntilAsync(
+            async probe =>
+            {
+                try
+                {
+                    await store.CreateAsync("/registry/namespaces/" + ns, StoredObjects.Encode(new JsonObject
+                    {
+                        ["apiVersion"] = "v1",
+                        ["kind"] = "Namespace",
+                        ["metadata"] = new JsonObject { ["name"] = ns, ["deletionTimestamp"] = "2026-01-01T00:00:00Z" },
+                        ["status"] = new JsonObject { ["phase"] = "Terminating" },
+                    }), probe);
+                    return true;
+                }
+                catch (StorageException e) when (e.Kind == StorageErrorKind.Unavailable)
+                {
+                    return false;
+                }
+            },
+            "etcd to take writes after its restart",
+            ct);
+
+        await Eventually.UntilAsync(_ => Task.FromResult(cache.TryGet(ns, out var terminating) && terminating), "the cache to see the terminating namespace", ct);
+    }
+
     protected override Task<IRevisionedStore> OpenStoreAsync(string dataDir, CancellationToken ct)
         => StorageFactory.OpenAsync(etcd.Endpoint, dataDir, NullLoggerFactory.Instance, ct);
 }
