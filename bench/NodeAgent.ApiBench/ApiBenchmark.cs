@@ -55,11 +55,18 @@ internal static class ApiBenchmark
             using var kubectl = new KubectlRunner(kubeconfig);
             var serverCpu = ProcessMemory.CpuSeconds(server.Id);
             var kubectlCpu = ProcessMemory.ReapedChildrenCpuSeconds();
+            var etcdBefore = etcd is null ? null : await EtcdCounters.ReadAsync(etcd.Endpoint, ct);
             result.ApplySeconds = await ApplyAsync(kubectl, dir, settings.ApplyObjects, ct);
             result.ApplyKubectlCpuSeconds = ProcessMemory.ReapedChildrenCpuSeconds() - kubectlCpu;
             result.ApplyServerCpuSeconds = ProcessMemory.CpuSeconds(server.Id) - serverCpu;
             log.WriteLine($"[{backend}] kubectl apply of {settings.ApplyObjects} objects: {result.ApplySeconds:0.00} s "
                 + $"(CPU: kubectl {result.ApplyKubectlCpuSeconds:0.00} s, server {result.ApplyServerCpuSeconds:0.00} s)");
+            if (etcd is not null && etcdBefore is not null)
+            {
+                // Includes the controllers' writes triggered by the applied Deployments and Services.
+                log.WriteLine($"[{backend}] during the apply: {await EtcdCounters.ReadAsync(etcd.Endpoint, ct) - etcdBefore}");
+            }
+
 
             using var client = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig));
             await CreateNamespacesAsync(client, ct);

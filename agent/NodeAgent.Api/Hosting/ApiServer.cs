@@ -23,10 +23,12 @@ namespace NodeAgent.Api.Hosting;
 public sealed class ApiServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private readonly NamespaceCache _namespaces;
 
-    private ApiServer(WebApplication app, int port, IReadOnlyList<ResourceDefinition> resources)
+    private ApiServer(WebApplication app, NamespaceCache namespaces, int port, IReadOnlyList<ResourceDefinition> resources)
     {
         _app = app;
+        _namespaces = namespaces;
         Port = port;
         Resources = resources;
     }
@@ -115,19 +117,23 @@ public sealed class ApiServer : IAsyncDisposable
         app.Map("/api/{**path}", router.HandleAsync);
         app.Map("/apis/{**path}", router.HandleAsync);
 
-        await app.StartAsync(ct).ConfigureAwait(false);
+        var namespaces = writer.Namespaces.Cache;
         try
         {
+            // Before the first request, so creates find their namespace without a storage read (NamespaceCache).
+            await namespaces.StartAsync(ct).ConfigureAwait(false);
+            await app.StartAsync(ct).ConfigureAwait(false);
             await SystemNamespaces.EnsureAsync(writer, ct).ConfigureAwait(false);
         }
         catch
         {
             await app.DisposeAsync().ConfigureAwait(false);
+            await namespaces.DisposeAsync().ConfigureAwait(false);
             throw;
         }
 
         var port = options.Port != 0 ? options.Port : BoundPort(app);
-        return new ApiServer(app, port, resources);
+        return new ApiServer(app, namespaces, port, resources);
     }
 
     public async ValueTask DisposeAsync()
@@ -135,6 +141,7 @@ public sealed class ApiServer : IAsyncDisposable
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(5));
         await _app.StopAsync(stop.Token).ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
+        await _namespaces.DisposeAsync().ConfigureAwait(false);
     }
 
     private static bool IsHealthPath(PathString path) =>

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using k8s.Models;
+using Microsoft.Extensions.Logging;
 using NodeAgent.Api.Http;
 using NodeAgent.Api.Resources;
 using NodeAgent.Storage;
@@ -21,13 +22,18 @@ internal sealed class NamespaceLifecycle
     private readonly IReadOnlyList<ResourceDefinition> _namespaced;
     private readonly ResourceDefinition _namespaces;
 
-    public NamespaceLifecycle(ResourceWriter writer, IRevisionedStore store, IReadOnlyList<ResourceDefinition> resources, ResourceDefinition namespaces)
+    public NamespaceLifecycle(
+        ResourceWriter writer, IRevisionedStore store, IReadOnlyList<ResourceDefinition> resources, ResourceDefinition namespaces, TimeProvider time, ILoggerFactory loggerFactory)
     {
         _writer = writer;
         _store = store;
         _namespaced = resources.Where(r => r.Namespaced).ToList();
         _namespaces = namespaces;
+        Cache = new NamespaceCache(store, StoredObjects.Prefix(namespaces, null), time, loggerFactory);
     }
+
+    /// <summary>Answers the create path's namespace check once started (<see cref="NamespaceCache.StartAsync"/>); until then every check reads the store.</summary>
+    public NamespaceCache Cache { get; }
 
     /// <summary>A new namespace is Active and carries the <c>kubernetes</c> finalizer in its spec, as upstream's.</summary>
     public static void PrepareForCreate(ResourceDefinition resource, object model)
@@ -43,11 +49,18 @@ internal sealed class NamespaceLifecycle
         ns.Spec.Finalizers ??= [KubernetesFinalizer];
     }
 
+    /// <summary>New content needs the namespace to exist (404 otherwise) and not be terminating (403), as upstream's NamespaceLifecycle admission.</summary>
     public async Task EnsureWritableAsync(ResourceDefinition resource, string ns, string name, CancellationToken ct)
     {
-        var kv = await _store.GetAsync(StoredObjects.Key(_namespaces, null, ns), ct) ?? throw ApiException.NamespaceNotFound(ns);
-        var obj = StoredObjects.Decode(kv);
-        if ((obj["status"] as JsonObject)?.GetString("phase") == "Terminating" || obj.IsDeleting())
+        if (!Cache.TryGet(ns, out var terminating))
+        {
+            // Not in the cache (new, unknown, or the watch is down): the store decides.
+            var kv = await _store.GetAsync(StoredObjects.Key(_namespaces, null, ns), ct) ?? throw ApiException.NamespaceNotFound(ns);
+            Cache.Observe(kv);
+            terminating = NamespaceCache.IsTerminating(StoredObjects.Decode(kv));
+        }
+
+        if (terminating)
         {
             throw ApiException.Forbidden(resource, name, $"unable to create new content in namespace {ns} because it is being terminated", "NamespaceTerminating");
         }
@@ -84,7 +97,9 @@ internal sealed class NamespaceLifecycle
 
             try
             {
-                terminating = StoredObjects.Decode(await _store.UpdateAsync(key, StoredObjects.Encode(terminating), kv.ModRevision, ct));
+                var written = await _store.UpdateAsync(key, StoredObjects.Encode(terminating), kv.ModRevision, ct);
+                Cache.Observe(written);
+                terminating = StoredObjects.Decode(written);
                 break;
             }
             catch (StorageException e) when (e.Kind is StorageErrorKind.Conflict)
@@ -152,7 +167,8 @@ internal sealed class NamespaceLifecycle
 
         try
         {
-            await _store.DeleteAsync(kv.Key, kv.ModRevision, ct);
+            var removed = await _store.DeleteAsync(kv.Key, kv.ModRevision, ct);
+            Cache.ObserveRemoved(kv.Key, removed.ModRevision);
             return true;
         }
         catch (StorageException e) when (e.Kind is StorageErrorKind.Conflict or StorageErrorKind.NotFound)

@@ -33,7 +33,7 @@ public sealed partial class ResourceWriter
         _logger = loggerFactory.CreateLogger<ResourceWriter>();
         Resources = resources;
         _namespaces = resources.Single(r => r.Group.Length == 0 && r.Plural == "namespaces");
-        Namespaces = new NamespaceLifecycle(this, store, resources, _namespaces);
+        Namespaces = new NamespaceLifecycle(this, store, resources, _namespaces, time, loggerFactory);
     }
 
     public IReadOnlyList<ResourceDefinition> Resources { get; }
@@ -129,6 +129,7 @@ public sealed partial class ResourceWriter
         try
         {
             var kv = await _store.CreateAsync(StoredObjects.Key(resource, ns, m.Name!), StoredObjects.Encode(result), ct);
+            Written(resource, kv);
             return StoredObjects.Decode(kv);
         }
         catch (Exception e)
@@ -227,6 +228,7 @@ public sealed partial class ResourceWriter
             try
             {
                 var written = await _store.UpdateAsync(key, StoredObjects.Encode(result), kv.ModRevision, ct);
+                Written(resource, written);
                 return new UpdateResult(StoredObjects.Decode(written), Created: false);
             }
             catch (StorageException e) when (e.Kind is StorageErrorKind.Conflict or StorageErrorKind.NotFound && attempt < MaxAttempts)
@@ -315,6 +317,11 @@ public sealed partial class ResourceWriter
     internal async Task RemoveAsync(ResourceDefinition resource, string? ns, string name, long modRevision, CancellationToken ct)
     {
         var removed = await _store.DeleteAsync(StoredObjects.Key(resource, ns, name), modRevision, ct);
+        if (resource == _namespaces)
+        {
+            Namespaces.Cache.ObserveRemoved(removed.Key, removed.ModRevision);
+        }
+
         if (resource.Strategy is IAsyncAdmission admission)
         {
             await admission.ReleaseAsync(ModelJson.ToModel(StoredObjects.Decode(removed), resource.ModelType), CancellationToken.None);
@@ -323,6 +330,15 @@ public sealed partial class ResourceWriter
         if (resource.Namespaced && ns is not null)
         {
             await Namespaces.OnObjectRemovedAsync(ns, ct);
+        }
+    }
+
+    /// <summary>A namespace write is recorded in the namespace cache at once, so the next create never sees an older state.</summary>
+    private void Written(ResourceDefinition resource, KeyValue kv)
+    {
+        if (resource == _namespaces)
+        {
+            Namespaces.Cache.Observe(kv);
         }
     }
 

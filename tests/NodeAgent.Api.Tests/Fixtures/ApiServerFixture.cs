@@ -40,10 +40,15 @@ public sealed class ApiServerFixture : IAsyncLifetime
 
     public string TempPath => _temp.Path;
 
-    public async Task InitializeAsync()
+    public Task InitializeAsync() => StartAsync(
+        (dataDir, ct) => StorageFactory.OpenAsync("sqlite", dataDir, NullLoggerFactory.Instance, ct));
+
+    /// <summary>Starts the server over the store <paramref name="openStore"/> opens (given a data dir), e.g. etcd.</summary>
+    public async Task StartAsync(Func<string, CancellationToken, Task<IRevisionedStore>> openStore)
     {
+        ArgumentNullException.ThrowIfNull(openStore);
         using var cts = TestDeadline.Seconds(30);
-        _store = await StorageFactory.OpenAsync("sqlite", _temp.Combine("data"), NullLoggerFactory.Instance, cts.Token);
+        _store = await openStore(_temp.Combine("data"), cts.Token);
         var options = new ApiServerOptions
         {
             Address = IPAddress.Loopback,
