@@ -427,6 +427,8 @@ public sealed partial class PodSyncer : IAsyncDisposable
 
             var message = $"Container image \"{image}\" is not present with pull policy of Never";
             Publish(pod, PodEvent.Warning("ErrImageNeverPull", message, FieldPath(container)));
+            // kubelet's startContainer follows every failed EnsureImageExists with "Error: <reason>".
+            Publish(pod, PodEvent.Warning("Failed", "Error: ErrImageNeverPull", FieldPath(container)));
             context.State.Waiting[container.Name] = new ContainerWaiting("ErrImageNeverPull", message);
             return false;
         }
@@ -442,6 +444,7 @@ public sealed partial class PodSyncer : IAsyncDisposable
         {
             var message = $"Back-off pulling image \"{image}\"";
             Publish(pod, PodEvent.Normal("BackOff", message, FieldPath(container)));
+            Publish(pod, PodEvent.Warning("Failed", "Error: ImagePullBackOff", FieldPath(container)));
             context.State.Waiting[container.Name] = new ContainerWaiting("ImagePullBackOff", message);
             return false;
         }
