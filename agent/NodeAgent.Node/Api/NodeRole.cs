@@ -94,8 +94,8 @@ public sealed partial class NodeRole : IApiComponent
         var events = Started(new EventRecorder(client, new EventSource("kubelet", NodeName), time, loggers.CreateLogger<EventRecorder>()));
         _pods = Started(new NodePodSource(client, NodeName, time, loggers));
         await _pods.StartAsync(cancellationToken).ConfigureAwait(false);
-        _statuses = Started(new PodStatusWriter(client, _pods.Cache.Get, time, loggers));
-        _statuses.Start();
+        var statuses = _statuses = Started(new PodStatusWriter(client, _pods.Cache.Get, time, loggers));
+        statuses.Start();
 
         PodWorkers? workers = null;
         var syncer = Started(new PodSyncer(new PodSyncerServices
@@ -107,6 +107,7 @@ public sealed partial class NodeRole : IApiComponent
             Time = time,
             ContainerBackoff = _options.ContainerBackoff,
             OnProbeChange = uid => workers?.Resync(uid),
+            OnInterimStatus = (pod, status) => statuses.Set(pod, status, deleteAfter: false),
             LoggerFactory = loggers,
         }));
         workers = Started(new PodWorkers((work, ct) => SyncAsync(syncer, work, ct), OnStatus, _options.Workers, time, loggers.CreateLogger<PodWorkers>()));

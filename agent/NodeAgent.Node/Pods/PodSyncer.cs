@@ -38,6 +38,12 @@ public sealed record PodSyncerServices
     /// <summary>Called with a pod uid when a probe result changes, so its worker resyncs now.</summary>
     public Action<string> OnProbeChange { get; init; } = _ => { };
 
+    /// <summary>
+    /// A status to report at once, before a long step of the sync (killing with the grace period) ends — kubelet's
+    /// status manager shows a pod past its activeDeadlineSeconds as Failed while its containers are still stopping.
+    /// </summary>
+    public Action<V1Pod, V1PodStatus> OnInterimStatus { get; init; } = (_, _) => { };
+
     public ILoggerFactory LoggerFactory { get; init; } = Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance;
 }
 

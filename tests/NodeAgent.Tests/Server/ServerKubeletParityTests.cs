@@ -1,4 +1,6 @@
 using System.Text.Json;
+using NodeAgent.Cri;
+using NodeAgent.Cri.V1;
 using NodeAgent.Testing.Common;
 using NodeAgent.Testing.Kubectl;
 
@@ -79,6 +81,43 @@ public sealed class ServerKubeletParityTests(ServerRegistry registry)
                 ct);
 
             (await kubectl.RunAsync(["delete", "pod", init, never, missing, "--timeout=60s"], ct)).EnsureSuccess();
+            Assert.Equal(0, await server.StopAsync(ct));
+        }, ct);
+    }
+
+    [Fact]
+    public async Task A_pod_past_its_active_deadline_shows_Failed_while_its_containers_are_still_stopping()
+    {
+        using var deadline = TestDeadline.Seconds(240);
+        var ct = deadline.Token;
+        await ServerScenario.RunAsync(registry, async (server, kubectl) =>
+        {
+            // sleep as PID 1 ignores SIGTERM, so the kill takes the whole 20 s grace period; kubelet reports the
+            // verdict at the deadline, not when the kill is done.
+            var name = server.Prefix + "-deadline";
+            var yaml = ServerPods.Yaml(name, registry.Image, "Never", "{}", "/bin/sleep", "3600")
+                .Replace("terminationGracePeriodSeconds: 2", "terminationGracePeriodSeconds: 20\n  activeDeadlineSeconds: 6", StringComparison.Ordinal);
+            (await kubectl.RunAsync(["apply", "-f", "-"], ct, yaml)).EnsureSuccess();
+            await ServerPods.WaitAsync(kubectl, server, ["--for=condition=Ready", "pod/" + name], ct);
+            var wait = await kubectl.RunAsync(["wait", "--for=jsonpath={.status.reason}=DeadlineExceeded", "pod/" + name, "--timeout=15s"], ct);
+            Assert.True(wait.Succeeded, $"the pod did not show DeadlineExceeded before its grace period ended: {wait.StandardError}");
+            using (var pod = await kubectl.GetJsonAsync(["pod", name], ct))
+            {
+                var status = pod.RootElement.GetProperty("status");
+                Assert.Equal("Failed", status.GetProperty("phase").GetString());
+                Assert.Equal("Pod was active on the node longer than the specified deadline", status.GetProperty("message").GetString());
+            }
+
+            // A Failed pod leaves the API at once; the node is still killing it, and stops only once that is done.
+            (await kubectl.RunAsync(["delete", "pod", name, "--timeout=90s"], ct)).EnsureSuccess();
+            using (var cri = CriClientFactory.Connect(server.CriEndpoint))
+            {
+                await Eventually.UntilAsync(
+                    async probe => (await cri.Runtime.ListPodSandboxAsync(new ListPodSandboxRequest(), cancellationToken: probe)).Items.Count == 0,
+                    "the node role to remove the pod's sandbox",
+                    ct);
+            }
+
             Assert.Equal(0, await server.StopAsync(ct));
         }, ct);
     }
