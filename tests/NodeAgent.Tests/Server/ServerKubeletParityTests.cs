@@ -122,6 +122,27 @@ public sealed class ServerKubeletParityTests(ServerRegistry registry)
         }, ct);
     }
 
+    [Fact]
+    public async Task A_privileged_container_runs_because_its_sandbox_is_privileged_too()
+    {
+        using var deadline = TestDeadline.Seconds(180);
+        var ct = deadline.Token;
+        await ServerScenario.RunAsync(registry, async (server, kubectl) =>
+        {
+            // kubelet marks the sandbox privileged when any container is; runtimes refuse the container otherwise.
+            var name = server.Prefix + "-priv";
+            var yaml = ServerPods.Yaml(name, registry.Image, "Always", "{}", "/bin/sleep", "3600") + "    securityContext: {privileged: true}\n";
+            (await kubectl.RunAsync(["apply", "-f", "-"], ct, yaml)).EnsureSuccess();
+            await ServerPods.WaitAsync(kubectl, server, ["--for=condition=Ready", "pod/" + name], ct);
+            var exec = await kubectl.RunAsync(["exec", name, "--", "/bin/grep", "CapEff", "/proc/self/status"], ct);
+            Assert.True(exec.Succeeded, exec.StandardError);
+            Assert.DoesNotMatch(@"CapEff:\s+0+\s*$", exec.StandardOutput);
+
+            (await kubectl.RunAsync(["delete", "pod", name, "--timeout=60s"], ct)).EnsureSuccess();
+            Assert.Equal(0, await server.StopAsync(ct));
+        }, ct);
+    }
+
     private static bool HasEvent(List<JsonElement> items, string pod, string reason, string message)
         => items.Any(e => e.GetProperty("involvedObject").GetProperty("name").GetString() == pod
             && e.GetProperty("reason").GetString() == reason
