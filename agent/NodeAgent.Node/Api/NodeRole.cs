@@ -83,7 +83,13 @@ public sealed partial class NodeRole : IApiComponent
         });
         await RuntimeHealth.CheckAsync(cancellationToken).ConfigureAwait(false);
         RuntimeHealth.Start();
-        Registration = Started(new NodeRegistration(client, identity, () => MachineInfo.Read(_options.DataDir), _options));
+        var events = Started(new EventRecorder(client, new EventSource("kubelet", NodeName), time, loggers.CreateLogger<EventRecorder>()));
+        var nodeReference = new V1ObjectReference { Kind = "Node", Name = NodeName, Uid = NodeName };
+        events.Record(nodeReference, "Normal", "Starting", "Starting kubelet.");
+        Registration = Started(new NodeRegistration(client, identity, () => MachineInfo.Read(_options.DataDir), _options)
+        {
+            NodeEvent = (reason, message) => events.Record(nodeReference, "Normal", reason, message),
+        });
         await Registration.RegisterAsync(cancellationToken).ConfigureAwait(false);
         Registration.Start();
         Lease = Started(new NodeLease(client, NodeName, () => Registration.NodeUid, _options));
@@ -91,7 +97,6 @@ public sealed partial class NodeRole : IApiComponent
 
         var objects = Started(new InformerPodObjectSource(client, time, loggers));
         await objects.StartAsync(cancellationToken).ConfigureAwait(false);
-        var events = Started(new EventRecorder(client, new EventSource("kubelet", NodeName), time, loggers.CreateLogger<EventRecorder>()));
         _pods = Started(new NodePodSource(client, NodeName, time, loggers));
         await _pods.StartAsync(cancellationToken).ConfigureAwait(false);
         var statuses = _statuses = Started(new PodStatusWriter(client, _pods.Cache.Get, time, loggers));
@@ -128,7 +133,6 @@ public sealed partial class NodeRole : IApiComponent
             time,
             loggers.CreateLogger<ContainerGarbageCollector>()));
         ContainerGc.Start();
-        var nodeReference = new V1ObjectReference { Kind = "Node", Name = NodeName, Uid = NodeName };
         ImageGc = Started(new ImageGarbageCollector(
             _cri,
             (reason, message) => events.Record(nodeReference, "Warning", reason, message),

@@ -92,6 +92,29 @@ public sealed class ServerNodeTests(ServerRegistry registry)
 
             var table = await kubectl.RunAsync(["get", "node", server.Network.NodeName, "--no-headers"], deadline.Token);
             Assert.Contains(" NotReady ", table.StandardOutput, StringComparison.Ordinal);
+
+            // kubelet's node events, as `kubectl describe node` lists them.
+            var node = server.Network.NodeName;
+            string[] expected =
+            [
+                "Starting|Starting kubelet.",
+                $"NodeHasSufficientMemory|Node {node} status is now: NodeHasSufficientMemory",
+                $"NodeHasNoDiskPressure|Node {node} status is now: NodeHasNoDiskPressure",
+                $"NodeHasSufficientPID|Node {node} status is now: NodeHasSufficientPID",
+                $"NodeNotReady|Node {node} status is now: NodeNotReady",
+            ];
+            await Eventually.UntilAsync(
+                async ct =>
+                {
+                    using var events = await kubectl.GetJsonAsync(["events"], ct);
+                    var seen = events.RootElement.GetProperty("items").EnumerateArray()
+                        .Where(e => e.GetProperty("involvedObject").GetProperty("kind").GetString() == "Node" && e.GetProperty("type").GetString() == "Normal")
+                        .Select(e => e.GetProperty("reason").GetString() + "|" + e.GetProperty("message").GetString())
+                        .ToHashSet(StringComparer.Ordinal);
+                    return expected.All(seen.Contains);
+                },
+                "the node's Starting and status events",
+                deadline.Token);
             Assert.Equal(0, await server.StopAsync(deadline.Token));
         }, deadline.Token, network);
     }
