@@ -71,7 +71,7 @@ public static class RuntimeComposition
         try
         {
             var network = new CniPodNetwork(
-                new PodNetworkOptions { BridgeName = options.BridgeName, PodCidr = options.PodCidr, StateDirectory = PodNetworkOptions.StateDirectoryFor(options.DataDir) },
+                new PodNetworkOptions { BridgeName = options.BridgeName, PodCidr = options.PodCidr, StateDirectory = PodNetworkOptions.StateDirectoryFor(options.DataDir), CniBinDirectory = options.CniBinDirectory },
                 processes,
                 loggerFactory.CreateLogger<CniPodNetwork>(),
                 time);

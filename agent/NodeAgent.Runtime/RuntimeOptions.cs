@@ -26,6 +26,9 @@ public sealed record RuntimeOptions
     /// <summary>The OCI runtime binary (runc; crun is selectable but refuses this machine's hybrid cgroups).</summary>
     public string OciRuntimePath { get; init; } = "/usr/sbin/runc";
 
+    /// <summary>The CNI plugin binaries (bridge, host-local, portmap); missing ones make the runtime report NetworkReady=false.</summary>
+    public string CniBinDirectory { get; init; } = "/usr/lib/cni";
+
     /// <summary>The streaming server for Exec/Attach/PortForward URLs (loopback, a free port by default).</summary>
     public Streaming.StreamingOptions Streaming { get; init; } = new();
 

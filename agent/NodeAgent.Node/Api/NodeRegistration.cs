@@ -34,6 +34,9 @@ public sealed partial class NodeRegistration : IAsyncDisposable
     /// <summary>Why the node is not Ready (kubelet's message, e.g. PLEG health), or null; asked at every status check.</summary>
     public Func<string?>? NotReady { get; set; }
 
+    /// <summary>Records a Normal event on the Node (reason, message): kubelet's "Node X status is now: …" on condition changes.</summary>
+    public Action<string, string>? NodeEvent { get; init; }
+
     /// <summary>The pressure conditions now True (the eviction manager's); each also taints the node NoSchedule.</summary>
     public Func<IReadOnlySet<string>>? Pressure { get; set; }
 
@@ -136,9 +139,14 @@ public sealed partial class NodeRegistration : IAsyncDisposable
         }
 
         // Replace with the resourceVersion just read: a 409 means someone wrote meanwhile; the next tick re-reads.
+        var before = node.Status?.Conditions;
         node.Status = MergeForeign(node.Status, status);
         var written = await _client.CoreV1.ReplaceNodeStatusAsync(node, _identity.NodeName, cancellationToken: cancellationToken).ConfigureAwait(false);
         _reported = written.Status;
+        foreach (var reason in NodeStatusEvents.Changed(before, status.Conditions))
+        {
+            NodeEvent?.Invoke(reason, $"Node {_identity.NodeName} status is now: {reason}");
+        }
     }
 
     /// <summary>
@@ -224,5 +232,38 @@ public static class PressureTaints
         var kept = current.Where(t => !(Keys.Contains(t.Key) && t.Effect == "NoSchedule") || wanted.Contains(t.Key)).ToList();
         kept.AddRange(wanted.Except(have).Order(StringComparer.Ordinal).Select(key => new V1Taint { Key = key, Effect = "NoSchedule" }));
         return kept;
+    }
+}
+
+/// <summary>kubelet's node status setters: the event reason each condition records when its status changes (also from none).</summary>
+public static class NodeStatusEvents
+{
+    public static IEnumerable<string> Changed(IList<V1NodeCondition>? before, IList<V1NodeCondition>? after)
+    {
+        foreach (var condition in after ?? [])
+        {
+            var previous = before?.FirstOrDefault(c => c.Type == condition.Type)?.Status;
+            if (previous == condition.Status)
+            {
+                continue;
+            }
+
+            var reason = (condition.Type, condition.Status) switch
+            {
+                ("Ready", "True") => "NodeReady",
+                ("Ready", "False") => "NodeNotReady",
+                ("MemoryPressure", "True") => "NodeHasInsufficientMemory",
+                ("MemoryPressure", "False") => "NodeHasSufficientMemory",
+                ("DiskPressure", "True") => "NodeHasDiskPressure",
+                ("DiskPressure", "False") => "NodeHasNoDiskPressure",
+                ("PIDPressure", "True") => "NodeHasInsufficientPID",
+                ("PIDPressure", "False") => "NodeHasSufficientPID",
+                _ => null,
+            };
+            if (reason is not null)
+            {
+                yield return reason;
+            }
+        }
     }
 }

@@ -83,7 +83,13 @@ public sealed partial class NodeRole : IApiComponent
         });
         await RuntimeHealth.CheckAsync(cancellationToken).ConfigureAwait(false);
         RuntimeHealth.Start();
-        Registration = Started(new NodeRegistration(client, identity, () => MachineInfo.Read(_options.DataDir), _options));
+        var events = Started(new EventRecorder(client, new EventSource("kubelet", NodeName), time, loggers.CreateLogger<EventRecorder>()));
+        var nodeReference = new V1ObjectReference { Kind = "Node", Name = NodeName, Uid = NodeName };
+        events.Record(nodeReference, "Normal", "Starting", "Starting kubelet.");
+        Registration = Started(new NodeRegistration(client, identity, () => MachineInfo.Read(_options.DataDir), _options)
+        {
+            NodeEvent = (reason, message) => events.Record(nodeReference, "Normal", reason, message),
+        });
         await Registration.RegisterAsync(cancellationToken).ConfigureAwait(false);
         Registration.Start();
         Lease = Started(new NodeLease(client, NodeName, () => Registration.NodeUid, _options));
@@ -91,11 +97,10 @@ public sealed partial class NodeRole : IApiComponent
 
         var objects = Started(new InformerPodObjectSource(client, time, loggers));
         await objects.StartAsync(cancellationToken).ConfigureAwait(false);
-        var events = Started(new EventRecorder(client, new EventSource("kubelet", NodeName), time, loggers.CreateLogger<EventRecorder>()));
         _pods = Started(new NodePodSource(client, NodeName, time, loggers));
         await _pods.StartAsync(cancellationToken).ConfigureAwait(false);
-        _statuses = Started(new PodStatusWriter(client, _pods.Cache.Get, time, loggers));
-        _statuses.Start();
+        var statuses = _statuses = Started(new PodStatusWriter(client, _pods.Cache.Get, time, loggers));
+        statuses.Start();
 
         PodWorkers? workers = null;
         var syncer = Started(new PodSyncer(new PodSyncerServices
@@ -107,6 +112,7 @@ public sealed partial class NodeRole : IApiComponent
             Time = time,
             ContainerBackoff = _options.ContainerBackoff,
             OnProbeChange = uid => workers?.Resync(uid),
+            OnInterimStatus = (pod, status) => statuses.Set(pod, status, deleteAfter: false),
             LoggerFactory = loggers,
         }));
         workers = Started(new PodWorkers((work, ct) => SyncAsync(syncer, work, ct), OnStatus, _options.Workers, time, loggers.CreateLogger<PodWorkers>()));
@@ -127,7 +133,6 @@ public sealed partial class NodeRole : IApiComponent
             time,
             loggers.CreateLogger<ContainerGarbageCollector>()));
         ContainerGc.Start();
-        var nodeReference = new V1ObjectReference { Kind = "Node", Name = NodeName, Uid = NodeName };
         ImageGc = Started(new ImageGarbageCollector(
             _cri,
             (reason, message) => events.Record(nodeReference, "Warning", reason, message),

@@ -132,6 +132,12 @@ public sealed class PodStatusBuilder(NodeOptions options)
             status.State.Waiting = new V1ContainerStateWaiting { Message = waiting?.Message, Reason = waiting?.Reason ?? "ContainerCreating" };
         }
 
+        // kubelet's prober manager: an init container that exited 0 is ready.
+        if (init && status.State.Terminated is { ExitCode: 0 })
+        {
+            status.Ready = true;
+        }
+
         return status;
     }
 

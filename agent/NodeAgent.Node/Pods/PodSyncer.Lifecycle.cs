@@ -1,3 +1,4 @@
+using k8s;
 using k8s.Models;
 using NodeAgent.Cri.V1;
 using NodeAgent.Node.Probes;
@@ -105,6 +106,16 @@ public sealed partial class PodSyncer
         }
 
         Publish(pod, PodEvent.Warning(DeadlineExceededReason, DeadlineExceededMessage));
+        if (state.Final is null && (state.Status ?? pod.Status) is { } current)
+        {
+            // The kill below may take the whole grace period; the API shows the verdict now, as kubelet's does.
+            var interim = KubernetesJson.Deserialize<V1PodStatus>(KubernetesJson.Serialize(current));
+            interim.Phase = "Failed";
+            interim.Reason = DeadlineExceededReason;
+            interim.Message = DeadlineExceededMessage;
+            _services.OnInterimStatus(pod, interim);
+        }
+
         var status = await StopFinishedPodAsync(pod, state, "activeDeadlineSeconds exceeded", cancellationToken).ConfigureAwait(false);
         status.Phase = "Failed";
         status.Reason = DeadlineExceededReason;

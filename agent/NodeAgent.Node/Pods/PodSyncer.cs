@@ -38,6 +38,12 @@ public sealed record PodSyncerServices
     /// <summary>Called with a pod uid when a probe result changes, so its worker resyncs now.</summary>
     public Action<string> OnProbeChange { get; init; } = _ => { };
 
+    /// <summary>
+    /// A status to report at once, before a long step of the sync (killing with the grace period) ends — kubelet's
+    /// status manager shows a pod past its activeDeadlineSeconds as Failed while its containers are still stopping.
+    /// </summary>
+    public Action<V1Pod, V1PodStatus> OnInterimStatus { get; init; } = (_, _) => { };
+
     public ILoggerFactory LoggerFactory { get; init; } = Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance;
 }
 
@@ -427,6 +433,8 @@ public sealed partial class PodSyncer : IAsyncDisposable
 
             var message = $"Container image \"{image}\" is not present with pull policy of Never";
             Publish(pod, PodEvent.Warning("ErrImageNeverPull", message, FieldPath(container)));
+            // kubelet's startContainer follows every failed EnsureImageExists with "Error: <reason>".
+            Publish(pod, PodEvent.Warning("Failed", "Error: ErrImageNeverPull", FieldPath(container)));
             context.State.Waiting[container.Name] = new ContainerWaiting("ErrImageNeverPull", message);
             return false;
         }
@@ -442,6 +450,7 @@ public sealed partial class PodSyncer : IAsyncDisposable
         {
             var message = $"Back-off pulling image \"{image}\"";
             Publish(pod, PodEvent.Normal("BackOff", message, FieldPath(container)));
+            Publish(pod, PodEvent.Warning("Failed", "Error: ImagePullBackOff", FieldPath(container)));
             context.State.Waiting[container.Name] = new ContainerWaiting("ImagePullBackOff", message);
             return false;
         }

@@ -193,6 +193,9 @@ public sealed class SandboxConfigBuilder(NodeOptions options)
                 Ipc = spec.HostIPC == true ? NamespaceMode.Node : NamespaceMode.Pod,
             },
             Seccomp = Seccomp(sc?.SeccompProfile),
+            // kubelet's HasPrivilegedContainer: a runtime refuses a privileged container in an unprivileged sandbox.
+            Privileged = (spec.InitContainers ?? []).Concat(spec.Containers ?? []).Any(c => c.SecurityContext?.Privileged == true)
+                || (spec.EphemeralContainers ?? []).Any(c => c.SecurityContext?.Privileged == true),
         };
         if (sc?.RunAsUser is { } user)
         {

@@ -14,8 +14,9 @@ public static class AtomicWriter
     private const string DataDir = "..data";
     private const string DataDirTmp = "..data_tmp";
 
+    /// <param name="fsGroup">The pod's <c>securityContext.fsGroup</c>: the whole volume gets this group and group read (kubelet's SetVolumeOwnership on a read-only volume).</param>
     /// <exception cref="ArgumentException">A path is absolute, contains '..' or starts with '..'.</exception>
-    public static void Write(string targetDir, IReadOnlyCollection<VolumeFile> files, TimeProvider time)
+    public static void Write(string targetDir, IReadOnlyCollection<VolumeFile> files, TimeProvider time, long? fsGroup = null)
     {
         ArgumentNullException.ThrowIfNull(files);
         ArgumentNullException.ThrowIfNull(time);
@@ -24,10 +25,12 @@ public static class AtomicWriter
             Validate(file.Path);
         }
 
+        files = [.. files.Select(f => f with { Mode = VolumeOwnership.FileMode(f.Mode, fsGroup, readOnly: true) })];
+
         Directory.CreateDirectory(targetDir);
         var dataLink = Path.Combine(targetDir, DataDir);
         var old = File.Exists(dataLink) || Directory.Exists(dataLink) ? new FileInfo(dataLink).LinkTarget : null;
-        if (old is not null && SameContent(Path.Combine(targetDir, old), files))
+        if (old is not null && SameContent(Path.Combine(targetDir, old), files) && (fsGroup is null || FileKinds.GroupOf(dataLink) == fsGroup))
         {
             return;
         }
@@ -43,6 +46,12 @@ public static class AtomicWriter
             Directory.CreateDirectory(Path.GetDirectoryName(full)!);
             File.WriteAllBytes(full, file.Content);
             File.SetUnixFileMode(full, file.Mode);
+        }
+
+        if (fsGroup is { } gid)
+        {
+            // As kubelet: the whole volume, before the swap, so the new payload is never visible with the wrong group.
+            VolumeOwnership.Apply(targetDir, gid, readOnly: true);
         }
 
         var tmpLink = Path.Combine(targetDir, DataDirTmp);

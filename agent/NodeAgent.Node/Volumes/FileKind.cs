@@ -20,6 +20,9 @@ internal static partial class FileKinds
     private const int StatSize = 144;
     private const int ModeOffset = 24;
 
+    // st_uid and st_gid follow st_mode (32 bits each).
+    private const int GroupOffset = 32;
+
     public static unsafe FileKind Of(string path)
     {
         var buffer = stackalloc byte[StatSize];
@@ -49,8 +52,27 @@ internal static partial class FileKinds
         }
     }
 
+    /// <summary>The group owner as stat(2) reports it (following symlinks); null when the path is missing.</summary>
+    public static unsafe long? GroupOf(string path)
+    {
+        var buffer = stackalloc byte[StatSize];
+        return stat(path, buffer) == 0 ? *(uint*)(buffer + GroupOffset) : null;
+    }
+
+    /// <summary>lchown(2) with the owner kept: a symlink itself changes, never its target.</summary>
+    public static void SetGroup(string path, long gid)
+    {
+        if (lchown(path, uint.MaxValue, (uint)gid) != 0)
+        {
+            throw new IOException($"lchown {path} to group {gid}: errno {Marshal.GetLastPInvokeError()}");
+        }
+    }
+
     [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int rename(string from, string to);
+
+    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int lchown(string path, uint owner, uint group);
 
     [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static unsafe partial int stat(string path, byte* buffer);

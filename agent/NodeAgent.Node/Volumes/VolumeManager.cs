@@ -73,20 +73,29 @@ public sealed class VolumeManager(NodeOptions options, IPodObjectSource objects,
             return hostPath.Path;
         }
 
+        var fsGroup = pod.Spec.SecurityContext?.FsGroup;
         if (volume.EmptyDir is { } emptyDir)
         {
             var dir = VolumeDirectory(pod, "kubernetes.io~empty-dir", volume.Name);
+            var fresh = !Directory.Exists(dir);
             Directory.CreateDirectory(dir);
             if (emptyDir.Medium == "Memory")
             {
                 if (!mounter.IsMountPoint(dir))
                 {
                     mounter.MountTmpfs(dir, emptyDir.SizeLimit is { } size ? (long)size.ToDecimal() : null);
+                    fresh = true;
                 }
             }
-            else
+            else if (fresh)
             {
                 File.SetUnixFileMode(dir, EmptyDirMode);
+            }
+
+            if (fresh && fsGroup is { } gid)
+            {
+                // Once, at set-up (as kubelet): later syncs must not re-own what the containers wrote.
+                VolumeOwnership.Apply(dir, gid, readOnly: false);
             }
 
             return dir;
@@ -147,7 +156,7 @@ public sealed class VolumeManager(NodeOptions options, IPodObjectSource objects,
         }
 
         var target = VolumeDirectory(pod, plugin, volume.Name);
-        AtomicWriter.Write(target, files, time);
+        AtomicWriter.Write(target, files, time, fsGroup);
         return target;
     }
 

@@ -63,6 +63,7 @@ internal static class CriCommand
         BridgeName = options.Bridge,
         PodCidr = options.PodCidr.ToString(),
         OciRuntimePath = options.OciRuntime,
+        CniBinDirectory = options.CniBinDir,
         RegistryConfig = options.RegistryConfig == ConfigKeys.RegistryConfig.Default && !File.Exists(options.RegistryConfig) ? null : options.RegistryConfig,
         Version = BuildInfo.Version,
     };

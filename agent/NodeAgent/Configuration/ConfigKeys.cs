@@ -21,6 +21,7 @@ public static class ConfigKeys
     public static readonly ConfigKey DatastoreEndpoint = new("datastore-endpoint", ConfigValueKind.DatastoreEndpoint, "State store: embedded sqlite or an etcd URL", "sqlite");
     public static readonly ConfigKey ContainerRuntimeEndpoint = new("container-runtime-endpoint", ConfigValueKind.UnixEndpoint, "CRI runtime socket the node role talks to (default: the built-in runtime)");
     public static readonly ConfigKey OciRuntime = new("oci-runtime", ConfigValueKind.Path, "OCI runtime binary: runc, or crun where the host's cgroups allow it", "/usr/sbin/runc");
+    public static readonly ConfigKey CniBinDir = new("cni-bin-dir", ConfigValueKind.Path, "Directory of the CNI plugin binaries the built-in runtime runs (bridge, host-local, portmap; kubelet's and containerd's name)", "/usr/lib/cni");
     public static readonly ConfigKey EvictionHard = new("eviction-hard", ConfigValueKind.Text, "Hard eviction thresholds, kubelet's syntax (memory.available<100Mi,nodefs.available<10%)", NodeAgent.Node.Eviction.EvictionThreshold.DefaultHard);
     public static readonly ConfigKey ContainerLogMaxSize = new("container-log-max-size", ConfigValueKind.Quantity, "Size at which a container's log file is rotated, e.g. 10Mi (kubelet's containerLogMaxSize)", "10Mi");
     public static readonly ConfigKey ContainerLogMaxFiles = new("container-log-max-files", ConfigValueKind.Count, "Log files kept per container, the current one included; at least 2 (kubelet's containerLogMaxFiles)", "5");
@@ -30,20 +31,20 @@ public static class ConfigKeys
     public static readonly IReadOnlyList<ConfigKey> All =
     [
         Config, DataDir, RunDir, ApiAddress, ApiPort, Kubeconfig, NodeName, Bridge, PodCidr, ServiceCidr,
-        InsecureRegistry, RegistryConfig, MetricsPort, DatastoreEndpoint, ContainerRuntimeEndpoint, Listen, OciRuntime, EvictionHard,
+        InsecureRegistry, RegistryConfig, MetricsPort, DatastoreEndpoint, ContainerRuntimeEndpoint, Listen, OciRuntime, CniBinDir, EvictionHard,
         ContainerLogMaxSize, ContainerLogMaxFiles,
     ];
 
     public static readonly IReadOnlyList<ConfigKey> Server =
     [
         Config, DataDir, RunDir, ApiAddress, ApiPort, Kubeconfig, NodeName, Bridge, PodCidr, ServiceCidr,
-        InsecureRegistry, RegistryConfig, MetricsPort, DatastoreEndpoint, ContainerRuntimeEndpoint, OciRuntime, EvictionHard,
+        InsecureRegistry, RegistryConfig, MetricsPort, DatastoreEndpoint, ContainerRuntimeEndpoint, OciRuntime, CniBinDir, EvictionHard,
         ContainerLogMaxSize, ContainerLogMaxFiles,
     ];
 
     public static readonly IReadOnlyList<ConfigKey> Cri =
     [
-        Config, Listen, DataDir, RunDir, Bridge, PodCidr, InsecureRegistry, RegistryConfig, OciRuntime,
+        Config, Listen, DataDir, RunDir, Bridge, PodCidr, InsecureRegistry, RegistryConfig, OciRuntime, CniBinDir,
     ];
 
     public static readonly IReadOnlyList<ConfigKey> Images =

@@ -62,6 +62,7 @@ public static class ConfigPrinter
             "container-runtime-endpoint" => options.ContainerRuntimeEndpoint,
             "listen" => options.Listen,
             "oci-runtime" => options.OciRuntime,
+            "cni-bin-dir" => options.CniBinDir,
             "eviction-hard" => string.Join(',', options.EvictionHard),
             "container-log-max-size" => options.ContainerLogMaxSize,
             "container-log-max-files" => options.ContainerLogMaxFiles.ToString(CultureInfo.InvariantCulture),

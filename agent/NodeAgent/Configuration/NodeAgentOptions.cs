@@ -32,6 +32,9 @@ public sealed record NodeAgentOptions
     /// <summary>The OCI runtime binary (runc by default; crun refuses hybrid cgroup v1 hosts like this one).</summary>
     public required string OciRuntime { get; init; }
 
+    /// <summary>Where the built-in runtime finds the CNI plugins (kubelet's and containerd's <c>--cni-bin-dir</c>).</summary>
+    public required string CniBinDir { get; init; }
+
     public required int MetricsPort { get; init; }
 
     /// <summary><c>sqlite</c> or one or more comma-separated etcd URLs.</summary>

@@ -32,6 +32,7 @@ public static class NodeAgentOptionsBuilder
                 : null,
             Listen = ConfigValueParser.UnixEndpoint(Value(config, ConfigKeys.Listen)),
             OciRuntime = PathOf(ConfigKeys.OciRuntime),
+            CniBinDir = PathOf(ConfigKeys.CniBinDir),
             EvictionHard = ConfigValueParser.EvictionThresholds(Value(config, ConfigKeys.EvictionHard)),
             ContainerLogMaxSize = (Value(config, ConfigKeys.ContainerLogMaxSize).Last ?? string.Empty).Trim(),
             ContainerLogMaxSizeBytes = ConfigValueParser.LogMaxSize(Value(config, ConfigKeys.ContainerLogMaxSize)),

@@ -82,6 +82,16 @@ public sealed class ConfigResolverTests : IDisposable
         Assert.Null(options.ContainerRuntimeEndpoint);
         Assert.Empty(options.InsecureRegistries);
         Assert.False(string.IsNullOrEmpty(options.NodeName));
+        Assert.Equal("/usr/lib/cni", options.CniBinDir);
+    }
+
+    [Fact]
+    public void Cni_bin_dir_comes_from_the_environment_and_a_flag_wins_over_it()
+    {
+        var env = new Hashtable { ["NODEAGENT_CNI_BIN_DIR"] = "/opt/cni/bin" };
+
+        Assert.Equal("/opt/cni/bin", NodeAgentOptionsBuilder.Build(ConfigResolver.Resolve(ConfigKeys.Cri, NoFlags, env)).CniBinDir);
+        Assert.Equal("/flag/cni", NodeAgentOptionsBuilder.Build(ConfigResolver.Resolve(ConfigKeys.Server, Flags(("cni-bin-dir", "/flag/cni")), env)).CniBinDir);
     }
 
     [Theory]

@@ -61,6 +61,64 @@ public sealed class ServerNodeTests(ServerRegistry registry)
         }, deadline.Token, ServerNetwork.New(clusterCidr));
     }
 
+    [Fact]
+    public async Task An_empty_cni_bin_dir_makes_the_node_NotReady_with_kubelets_network_message()
+    {
+        using var deadline = TestDeadline.Seconds(120);
+        using var emptyPlugins = new TempDirectory("nacni");
+        var network = ServerNetwork.New() with { ExtraArguments = ["--cni-bin-dir", emptyPlugins.Path] };
+        await ServerScenario.RunAsync(registry, async (server, kubectl) =>
+        {
+            // The runtime's Status says NetworkReady=false; kubelet turns that into Ready False, KubeletNotReady.
+            var ready = await Eventually.UntilAsync(
+                async ct =>
+                {
+                    using var node = await kubectl.GetJsonAsync(["node", server.Network.NodeName], ct);
+                    var condition = node.RootElement.GetProperty("status").GetProperty("conditions").EnumerateArray()
+                        .FirstOrDefault(c => c.GetProperty("type").GetString() == "Ready");
+                    return condition.ValueKind == System.Text.Json.JsonValueKind.Object && condition.GetProperty("status").GetString() == "False"
+                        ? new[] { condition.GetProperty("reason").GetString()!, condition.GetProperty("message").GetString()! }
+                        : null;
+                },
+                "the node Ready False",
+                deadline.Token,
+                TimeSpan.FromMilliseconds(500));
+            Assert.Equal("KubeletNotReady", ready[0]);
+            Assert.StartsWith(
+                "container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:Network plugin returns error: CNI plugins ",
+                ready[1],
+                StringComparison.Ordinal);
+            Assert.Contains($"not found (or not executable) in {emptyPlugins.Path}", ready[1], StringComparison.Ordinal);
+
+            var table = await kubectl.RunAsync(["get", "node", server.Network.NodeName, "--no-headers"], deadline.Token);
+            Assert.Contains(" NotReady ", table.StandardOutput, StringComparison.Ordinal);
+
+            // kubelet's node events, as `kubectl describe node` lists them.
+            var node = server.Network.NodeName;
+            string[] expected =
+            [
+                "Starting|Starting kubelet.",
+                $"NodeHasSufficientMemory|Node {node} status is now: NodeHasSufficientMemory",
+                $"NodeHasNoDiskPressure|Node {node} status is now: NodeHasNoDiskPressure",
+                $"NodeHasSufficientPID|Node {node} status is now: NodeHasSufficientPID",
+                $"NodeNotReady|Node {node} status is now: NodeNotReady",
+            ];
+            await Eventually.UntilAsync(
+                async ct =>
+                {
+                    using var events = await kubectl.GetJsonAsync(["events"], ct);
+                    var seen = events.RootElement.GetProperty("items").EnumerateArray()
+                        .Where(e => e.GetProperty("involvedObject").GetProperty("kind").GetString() == "Node" && e.GetProperty("type").GetString() == "Normal")
+                        .Select(e => e.GetProperty("reason").GetString() + "|" + e.GetProperty("message").GetString())
+                        .ToHashSet(StringComparer.Ordinal);
+                    return expected.All(seen.Contains);
+                },
+                "the node's Starting and status events",
+                deadline.Token);
+            Assert.Equal(0, await server.StopAsync(deadline.Token));
+        }, deadline.Token, network);
+    }
+
     private static List<string> PodCgroupDirectories(string uid)
         => Directory.EnumerateDirectories("/sys/fs/cgroup").Prepend("/sys/fs/cgroup")
             .SelectMany(h => new[] { "kubepods", "kubepods/burstable", "kubepods/besteffort" }.Select(q => Path.Combine(h, q, "pod" + uid)))
