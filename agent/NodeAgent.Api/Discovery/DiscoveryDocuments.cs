@@ -48,7 +48,7 @@ public static class DiscoveryDocuments
         var groups = new JsonArray();
         foreach (var group in Groups(resources))
         {
-            groups.Add(Group(resources, group));
+            groups.Add((JsonNode)Group(resources, group));
         }
 
         return new JsonObject { ["kind"] = "APIGroupList", ["apiVersion"] = "v1", ["groups"] = groups };
@@ -93,7 +93,7 @@ public static class DiscoveryDocuments
                 entry["categories"] = Strings(resource.Categories);
             }
 
-            items.Add(entry);
+            items.Add((JsonNode)entry);
             foreach (var sub in resource.Subresources.Order(StringComparer.Ordinal))
             {
                 var (subGroup, subVersion, subKind, verbs) = Subresource(resource, sub);
@@ -111,7 +111,7 @@ public static class DiscoveryDocuments
 
                 subEntry["kind"] = subKind;
                 subEntry["verbs"] = Strings(verbs);
-                items.Add(subEntry);
+                items.Add((JsonNode)subEntry);
             }
         }
 
@@ -138,10 +138,10 @@ public static class DiscoveryDocuments
                 var list = new JsonArray();
                 foreach (var resource in InGroupVersion(resources, group, version))
                 {
-                    list.Add(AggregatedResource(resource));
+                    list.Add((JsonNode)AggregatedResource(resource));
                 }
 
-                versions.Add(new JsonObject { ["version"] = version, ["resources"] = list, ["freshness"] = "Current" });
+                versions.Add((JsonNode)new JsonObject { ["version"] = version, ["resources"] = list, ["freshness"] = "Current" });
             }
 
             var metadata = new JsonObject { ["creationTimestamp"] = null };
@@ -150,7 +150,7 @@ public static class DiscoveryDocuments
                 metadata["name"] = group;
             }
 
-            items.Add(new JsonObject { ["metadata"] = metadata, ["versions"] = versions });
+            items.Add((JsonNode)new JsonObject { ["metadata"] = metadata, ["versions"] = versions });
         }
 
         return new JsonObject
@@ -188,7 +188,7 @@ public static class DiscoveryDocuments
             foreach (var sub in resource.Subresources.Order(StringComparer.Ordinal))
             {
                 var (group, version, kind, verbs) = Subresource(resource, sub);
-                subs.Add(new JsonObject
+                subs.Add((JsonNode)new JsonObject
                 {
                     ["subresource"] = sub,
                     ["responseKind"] = Kind(group, version, kind),

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using k8s;
+using NodeAgent.Api.Registry.Listing;
 
 namespace NodeAgent.Api.Http;
 
@@ -14,29 +15,20 @@ namespace NodeAgent.Api.Http;
 /// </summary>
 internal static class ModelJson
 {
-    private static readonly MethodInfo DeserializeDefinition = typeof(KubernetesJson).GetMethods(BindingFlags.Public | BindingFlags.Static)
-        .Single(m => m.Name == nameof(KubernetesJson.Deserialize) && m.IsGenericMethodDefinition
-            && m.GetParameters() is [{ ParameterType: var p }, ..] && p == typeof(string));
-
-    private static readonly ConcurrentDictionary<Type, Func<string, object?>> Deserializers = new();
     private static readonly ConcurrentDictionary<Type, IReadOnlyDictionary<string, Type>?> Properties = new();
 
     /// <summary>The typed model of <paramref name="json"/>; a value of the wrong shape is a 400.</summary>
     public static object ToModel(JsonNode json, Type type)
     {
-        var deserialize = Deserializers.GetOrAdd(type, t =>
-        {
-            var method = DeserializeDefinition.MakeGenericMethod(t);
-            var defaults = method.GetParameters().Skip(1).Select(p => p.DefaultValue).ToArray();
-            return s => method.Invoke(null, [s, .. defaults]);
-        });
+        // What KubernetesJson.Deserialize<T> does, through the client's type info for a type known at run time (no
+        // generic method made by reflection, which Native AOT cannot promise).
         try
         {
-            return deserialize(json.ToJsonString()) ?? throw ApiException.BadRequest("the request body is null");
+            return JsonSerializer.Deserialize(json.ToJsonString(), KubernetesJsonOptions.Options.GetTypeInfo(type)) ?? throw ApiException.BadRequest("the request body is null");
         }
-        catch (TargetInvocationException e) when (e.InnerException is JsonException or FormatException or InvalidOperationException or NotSupportedException)
+        catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException or NotSupportedException)
         {
-            throw ApiException.BadRequest($"unable to decode the object: {e.InnerException.Message}");
+            throw ApiException.BadRequest($"unable to decode the object: {e.Message}");
         }
     }
 

@@ -219,7 +219,7 @@ internal sealed partial class ResourceHandlers
             conditions.Remove(existing);
         }
 
-        conditions.Add(new JsonObject
+        conditions.Add((JsonNode)new JsonObject
         {
             ["type"] = "PodScheduled",
             ["status"] = "True",

@@ -186,7 +186,7 @@ internal sealed partial class ResourceHandlers
             try
             {
                 var result = await _writer.DeleteAsync(target.Resource, target.Namespace ?? obj.Namespace(), obj.Name(), deleteOptions, dryRun, ct);
-                items.Add(result.Body);
+                items.Add((JsonNode)result.Body);
             }
             catch (ApiException e) when (e.Code == StatusCodes.Status404NotFound)
             {

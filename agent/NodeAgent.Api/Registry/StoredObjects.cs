@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using NodeAgent.Api.Resources;
@@ -46,7 +47,20 @@ public static class StoredObjects
             meta.Remove("resourceVersion");
         }
 
-        return JsonSerializer.SerializeToUtf8Bytes(copy);
+        return Utf8(copy);
+    }
+
+    /// <summary>Compact UTF-8 JSON of <paramref name="node"/>, as the serializer's defaults write it (without reflection-based serialization).</summary>
+    public static byte[] Utf8(JsonNode node)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            node.WriteTo(writer);
+        }
+
+        return buffer.WrittenSpan.ToArray();
     }
 
     public static void SetResourceVersion(JsonObject obj, long revision)

@@ -7,13 +7,6 @@ namespace NodeAgent.Runtime.Network;
 /// <summary>One JSON file per sandbox under <c>&lt;state-dir&gt;/sandboxes</c>, replaced atomically (write, fsync, rename).</summary>
 internal sealed class PodNetworkStateStore
 {
-    private static readonly JsonSerializerOptions JsonOptions = new()
-    {
-        WriteIndented = true,
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        Converters = { new JsonStringEnumConverter() },
-    };
-
     private readonly string _directory;
 
     public PodNetworkStateStore(string stateDirectory)
@@ -38,7 +31,7 @@ internal sealed class PodNetworkStateStore
 
         try
         {
-            return JsonSerializer.Deserialize<PodNetworkState>(bytes, JsonOptions)
+            return JsonSerializer.Deserialize(bytes, PodNetworkStateJson.Default.PodNetworkState)
                 ?? throw new RuntimeException(RuntimeErrorKind.Internal, $"read network state of sandbox {sandboxId}: {path} is empty");
         }
         catch (JsonException e)
@@ -58,7 +51,7 @@ internal sealed class PodNetworkStateStore
             var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 4096, FileOptions.Asynchronous);
             await using (stream.ConfigureAwait(false))
             {
-                await JsonSerializer.SerializeAsync(stream, state, JsonOptions, cancellationToken);
+                await JsonSerializer.SerializeAsync(stream, state, PodNetworkStateJson.Default.PodNetworkState, cancellationToken);
                 await stream.FlushAsync(cancellationToken);
                 // Survives a power loss too: IPAM allocations on disk would otherwise outlive their record.
                 stream.Flush(flushToDisk: true);
@@ -79,4 +72,14 @@ internal sealed class PodNetworkStateStore
         File.Delete(PathFor(sandboxId));
         File.Delete(PathFor(sandboxId) + ".tmp");
     }
+}
+
+/// <summary>
+/// The state file's serializer, generated at build time (Native AOT has no reflection-based serialization to fall back
+/// on): indented, camelCase, enums as their names — the format files written by earlier versions have.
+/// </summary>
+[JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, UseStringEnumConverter = true)]
+[JsonSerializable(typeof(PodNetworkState))]
+internal sealed partial class PodNetworkStateJson : JsonSerializerContext
+{
 }

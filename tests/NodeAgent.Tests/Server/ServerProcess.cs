@@ -17,6 +17,12 @@ internal sealed class ServerProcess : IAsyncDisposable
 {
     public static readonly string NodeAgentDll = Path.Combine(AppContext.BaseDirectory, "nodeagent.dll");
 
+    /// <summary>
+    /// <c>NODEAGENT_TEST_SERVER=path/nodeagent</c> runs the server tests against that executable (e.g. the Native AOT
+    /// publish of scripts/publish-aot.sh) instead of <c>dotnet exec</c> of the build's dll.
+    /// </summary>
+    private static readonly string? ServerExecutable = Environment.GetEnvironmentVariable("NODEAGENT_TEST_SERVER") is { Length: > 0 } exe ? exe : null;
+
     private readonly TempDirectory _dir;
     private readonly bool _ownsDirectory;
     private Process? _process;
@@ -63,9 +69,10 @@ internal sealed class ServerProcess : IAsyncDisposable
         // An own config file, so a machine's /etc/nodeagent/config.yaml never leaks into the test.
         var config = dir.Combine("config.yaml");
         File.WriteAllText(config, $"data-dir: {server.DataDir}\n");
-        List<string> args =
+        List<string> args = ServerExecutable is null ? ["exec", NodeAgentDll] : [];
+        args.AddRange(
         [
-            "exec", NodeAgentDll, "server",
+            "server",
             "--config", config,
             "--data-dir", server.DataDir,
             "--run-dir", server.RunDir,
@@ -75,7 +82,7 @@ internal sealed class ServerProcess : IAsyncDisposable
             "--node-name", network.NodeName,
             "--bridge", network.Bridge,
             "--pod-cidr", network.PodCidr,
-        ];
+        ]);
         foreach (var registry in network.InsecureRegistries)
         {
             args.AddRange(["--insecure-registry", registry]);
@@ -99,7 +106,7 @@ internal sealed class ServerProcess : IAsyncDisposable
         }
 
         args.AddRange(network.ExtraArguments);
-        server._process = TestProcess.StartBackground("dotnet", args, server.LogFile, network.Environment);
+        server._process = TestProcess.StartBackground(ServerExecutable ?? "dotnet", args, server.LogFile, network.Environment);
         return server;
     }
 

@@ -48,7 +48,7 @@ internal static class MessageDecoder
                 var packed = new CodedInputStream(input.ReadBytes().ToByteArray());
                 while (!packed.IsAtEnd)
                 {
-                    Array(obj, field.Json).Add(ReadScalar(packed, field.Kind));
+                    Array(obj, field.Json).Add((JsonNode)ReadScalar(packed, field.Kind));
                 }
 
                 return;

@@ -69,7 +69,7 @@ internal sealed record ManagedFieldsEntry(string Manager, string Operation, stri
                 o["subresource"] = e.Subresource;
             }
 
-            list.Add(o);
+            list.Add((JsonNode)o);
         }
 
         if (obj["metadata"] is not JsonObject metadata)

@@ -81,7 +81,7 @@ internal static class ResponseWriter
         var isResourceKind = string.Equals(kind, resource.Kind, StringComparison.Ordinal);
         if (format.Yaml)
         {
-            var model = isResourceKind ? obj.Deserialize(resource.ModelType, KubernetesJsonOptions.Options) : null;
+            var model = isResourceKind ? obj.Deserialize(KubernetesJsonOptions.Options.GetTypeInfo(resource.ModelType)) : null;
             var yaml = model is null ? ToYaml(obj) : KubernetesYaml.Serialize(model);
             await context.Response.WriteAsync(yaml, ct).ConfigureAwait(false);
             return;
@@ -97,7 +97,7 @@ internal static class ResponseWriter
             }
             else
             {
-                var item = StoredItem.FromObject(JsonSerializer.SerializeToUtf8Bytes(obj));
+                var item = StoredItem.FromObject(StoredObjects.Utf8(obj));
                 if (format.Shape == OutputShape.Table)
                 {
                     var resourceVersion = obj["metadata"]?["resourceVersion"]?.GetValue<string>() ?? "";
@@ -139,7 +139,7 @@ internal static class ResponseWriter
             writer.WriteEndObject();
         }
 
-        var list = JsonSerializer.Deserialize(buffer.ToArray(), resource.ListModelType, KubernetesJsonOptions.Options);
+        var list = JsonSerializer.Deserialize(buffer.ToArray(), KubernetesJsonOptions.Options.GetTypeInfo(resource.ListModelType));
         await context.Response.WriteAsync(list is null ? "" : KubernetesYaml.Serialize(list), ct).ConfigureAwait(false);
     }
 

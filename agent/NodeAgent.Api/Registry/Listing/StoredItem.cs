@@ -76,7 +76,7 @@ internal sealed class StoredItem
 
     /// <summary>The typed KubernetesClient model (for strategies: Table cells, selectable fields).</summary>
     public object Model(Type modelType) =>
-        _model ??= JsonSerializer.Deserialize(ObjectJson.Span, modelType, KubernetesJsonOptions.Options)
+        _model ??= JsonSerializer.Deserialize(ObjectJson.Span, KubernetesJsonOptions.Options.GetTypeInfo(modelType))
             ?? throw new JsonException($"stored value of {Key} is null");
 
     /// <summary>A field selector's view: metadata.name and metadata.namespace from the JSON, anything else from the strategy.</summary>

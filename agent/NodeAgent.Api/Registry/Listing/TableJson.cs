@@ -115,7 +115,7 @@ internal static class TableJson
             }
             else
             {
-                JsonSerializer.Serialize(writer, cell, cell.GetType(), KubernetesJsonOptions.Options);
+                JsonSerializer.Serialize(writer, cell, KubernetesJsonOptions.Options.GetTypeInfo(cell.GetType()));
             }
         }
 

@@ -96,7 +96,7 @@ public static class CniConfigGenerator
                 entry["hostIP"] = mapping.HostIp;
             }
 
-            mappings.Add(entry);
+            mappings.Add((JsonNode)entry);
         }
 
         return new JsonObject { ["portMappings"] = mappings };
