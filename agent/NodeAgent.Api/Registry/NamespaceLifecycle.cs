@@ -25,7 +25,7 @@ internal sealed class NamespaceLifecycle
     {
         _writer = writer;
         _store = store;
-        _namespaced = resources.Where(r => r.Namespaced).ToList();
+        _namespaced = resources.Where(r => r.Namespaced && !r.CreateOnly).ToList();
         _namespaces = namespaces;
     }
 
