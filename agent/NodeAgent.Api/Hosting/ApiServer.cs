@@ -121,9 +121,7 @@ public sealed class ApiServer : IAsyncDisposable
         app.MapGet("/livez", () => "ok");
         app.MapGet("/readyz", () => "ok");
         app.MapDiscovery(resources, options.GitVersion);
-        
-        // Reviews have no list or object paths for the OpenAPI writer to describe; kubectl needs none of them.
-        app.MapOpenApi([.. resources.Where(r => !r.CreateOnly)]);
+                app.MapOpenApi(resources);
 
         var reader = new CollectionReader(store, options.TimeProvider, loggerFactory);
         var writer = new ResourceWriter(store, resources, options.TimeProvider, loggerFactory);

@@ -156,6 +156,10 @@ public sealed class AuthReviewTests
         var resources = (await kubectl.RunAsync(["api-resources", "--api-group=authorization.k8s.io", "-o", "wide"], deadline.Token)).EnsureSuccess().StandardOutput;
         Assert.Matches(@"(?m)^selfsubjectaccessreviews\s+authorization\.k8s\.io/v1\s+false\s+SelfSubjectAccessReview\s+create\s*$", resources);
         Assert.Matches(@"(?m)^localsubjectaccessreviews\s+authorization\.k8s\.io/v1\s+true\s+LocalSubjectAccessReview\s+create\s*$", resources);
+        var explain = (await kubectl.RunAsync(["explain", "selfsubjectaccessreviews.spec"], deadline.Token)).EnsureSuccess().StandardOutput;
+        Assert.Contains("nonResourceAttributes", explain, StringComparison.Ordinal);
+        Assert.Contains("resourceAttributes", explain, StringComparison.Ordinal);
+
         using var raw = JsonDocument.Parse((await kubectl.RunAsync(["get", "--raw", "/apis/authentication.k8s.io/v1"], deadline.Token)).EnsureSuccess().StandardOutput);
         Assert.Equal(["selfsubjectreviews", "tokenreviews"], raw.RootElement.GetProperty("resources").EnumerateArray().Select(r => r.GetProperty("name").GetString()));
     }
