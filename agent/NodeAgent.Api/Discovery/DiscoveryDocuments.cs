@@ -81,7 +81,7 @@ public static class DiscoveryDocuments
                 ["singularName"] = resource.Singular,
                 ["namespaced"] = resource.Namespaced,
                 ["kind"] = resource.Kind,
-                ["verbs"] = Strings(ResourceVerbs),
+                ["verbs"] = Strings(resource.Verbs ?? ResourceVerbs),
             };
             if (resource.ShortNames.Count > 0)
             {
@@ -170,7 +170,7 @@ public static class DiscoveryDocuments
             ["responseKind"] = Kind(resource.Group, resource.Version, resource.Kind),
             ["scope"] = resource.Namespaced ? "Namespaced" : "Cluster",
             ["singularResource"] = resource.Singular,
-            ["verbs"] = Strings(ResourceVerbs),
+            ["verbs"] = Strings(resource.Verbs ?? ResourceVerbs),
         };
         if (resource.ShortNames.Count > 0)
         {

@@ -90,10 +90,24 @@ public sealed class ApiServer : IAsyncDisposable
                     continue;
                 }
 
-                if (!options.Authorizer.IsAllowed(user, context.Request))
+                var impersonation = Security.Impersonation.Apply(user, context.Request, options.Authorizer);
+                if (impersonation.BadRequest is { } bad)
                 {
-                    await StatusResponses.WriteAsync(context, StatusCodes.Status403Forbidden, "Forbidden",
-                        $"forbidden: User \"{user.Name}\" cannot {context.Request.Method.ToLowerInvariant()} path \"{context.Request.Path}\"").ConfigureAwait(false);
+                    await StatusResponses.WriteAsync(context, StatusCodes.Status400BadRequest, "BadRequest", bad).ConfigureAwait(false);
+                    return;
+                }
+
+                if (impersonation.Denied is { } refused)
+                {
+                    await WriteForbiddenAsync(context, refused).ConfigureAwait(false);
+                    return;
+                }
+
+                user = impersonation.User!;
+                var attributes = Security.AuthorizationAttributes.FromRequest(user, context.Request);
+                if (!options.Authorizer.Authorize(attributes).Allowed)
+                {
+                    await WriteForbiddenAsync(context, attributes).ConfigureAwait(false);
                     return;
                 }
 
@@ -109,11 +123,11 @@ public sealed class ApiServer : IAsyncDisposable
         app.MapGet("/livez", () => "ok");
         app.MapGet("/readyz", () => "ok");
         app.MapDiscovery(resources, options.GitVersion);
-        app.MapOpenApi(resources);
+                app.MapOpenApi(resources);
 
         var reader = new CollectionReader(store, options.TimeProvider, loggerFactory);
         var writer = new ResourceWriter(store, resources, options.TimeProvider, loggerFactory);
-        var router = new ApiRouter(resources, new ResourceHandlers(writer, reader, options), loggerFactory);
+        var router = new ApiRouter(resources, new ResourceHandlers(writer, reader, options, authenticators), loggerFactory);
         app.Map("/api/{**path}", router.HandleAsync);
         app.Map("/apis/{**path}", router.HandleAsync);
 
@@ -142,6 +156,25 @@ public sealed class ApiServer : IAsyncDisposable
         await _app.StopAsync(stop.Token).ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
         await _namespaces.DisposeAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>Upstream's wording: <c>pods is forbidden: User "x" cannot list resource "pods" in API group "" in the namespace "y"</c>.</summary>
+    private static Task WriteForbiddenAsync(HttpContext context, Security.AuthorizationAttributes attributes)
+    {
+        if (!attributes.IsResourceRequest)
+        {
+            return StatusResponses.WriteAsync(context, StatusCodes.Status403Forbidden, "Forbidden", "forbidden: " + attributes.ForbiddenMessage());
+        }
+
+        var qualified = attributes.ApiGroup.Length == 0 ? attributes.Resource : $"{attributes.Resource}.{attributes.ApiGroup}";
+        var subject = attributes.Name.Length == 0 ? qualified : $"{qualified} \"{attributes.Name}\"";
+        var details = new k8s.Models.V1StatusDetails
+        {
+            Name = attributes.Name.Length == 0 ? null : attributes.Name,
+            Group = attributes.ApiGroup.Length == 0 ? null : attributes.ApiGroup,
+            Kind = attributes.Resource,
+        };
+        return StatusResponses.WriteAsync(context, StatusCodes.Status403Forbidden, "Forbidden", $"{subject} is forbidden: {attributes.ForbiddenMessage()}", details);
     }
 
     private static bool IsHealthPath(PathString path) =>

@@ -17,17 +17,25 @@ internal sealed partial class ResourceHandlers
     private readonly ResourceWriter _writer;
     private readonly CollectionReader _reader;
     private readonly ApiServerOptions _options;
+    private readonly IReadOnlyList<Security.IApiAuthenticator> _authenticators;
 
-    public ResourceHandlers(ResourceWriter writer, CollectionReader reader, ApiServerOptions options)
+    /// <param name="authenticators">The server's, for TokenReview.</param>
+    public ResourceHandlers(ResourceWriter writer, CollectionReader reader, ApiServerOptions options, IReadOnlyList<Security.IApiAuthenticator> authenticators)
     {
         _writer = writer;
         _reader = reader;
         _options = options;
+        _authenticators = authenticators;
     }
 
     public Task DispatchAsync(HttpContext context, RequestTarget target, CancellationToken ct)
     {
         var method = context.Request.Method;
+        if (target.Resource.CreateOnly)
+        {
+            return DispatchReviewAsync(context, target, ct);
+        }
+
         var isWatch = target.WatchPrefix || context.Request.Query["watch"] is var w && (w == "true" || w == "1");
         if (target.Name is null)
         {

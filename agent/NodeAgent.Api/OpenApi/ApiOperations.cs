@@ -83,6 +83,15 @@ internal static class ApiOperations
         ApiParameter[] scopeParameters = resource.Namespaced ? [Namespace, Pretty] : [Pretty];
         ApiParameter[] itemParameters = resource.Namespaced ? [Name, Namespace, Pretty] : [Name, Pretty];
         var kind = resource.Kind;
+        if (resource.CreateOnly)
+        {
+            // A review has only its POST, as upstream's document shows it.
+            yield return new ApiPath(collection, scopeParameters,
+            [
+                new("post", "post", $"create{opSuffix}{scope}{kind}", $"create a {kind}", gvk, [DryRun, FieldManager, FieldValidation], model, model, [200, 201, 202]),
+            ]);
+            yield break;
+        }
 
         yield return new ApiPath(collection, scopeParameters,
         [

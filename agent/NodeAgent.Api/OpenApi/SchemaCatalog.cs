@@ -98,6 +98,11 @@ internal sealed class SchemaCatalog
         foreach (var resource in resources)
         {
             Add(resource.ModelType, new GroupVersionKind(resource.Group, resource.Version, resource.Kind));
+            if (resource.CreateOnly)
+            {
+                continue;
+            }
+
             Add(resource.ListModelType, new GroupVersionKind(resource.Group, resource.Version, resource.ListKind));
             Add(typeof(V1DeleteOptions), new GroupVersionKind(resource.Group, resource.Version, "DeleteOptions"));
             if (resource.HasSubresource("scale"))

@@ -27,7 +27,7 @@ internal sealed class NamespaceLifecycle
     {
         _writer = writer;
         _store = store;
-        _namespaced = resources.Where(r => r.Namespaced).ToList();
+        _namespaced = resources.Where(r => r.Namespaced && !r.CreateOnly).ToList();
         _namespaces = namespaces;
         Cache = new NamespaceCache(store, StoredObjects.Prefix(namespaces, null), time, loggerFactory);
     }

@@ -9,6 +9,7 @@ public static class BuiltinResources
         .. AppsV1Resources.All(context),
         .. BatchV1Resources.All(context),
         .. ClusterV1Resources.All(context),
+        .. ReviewResources.All(),
     ];
 
     internal static ResourceDefinition Define<T, TList>(

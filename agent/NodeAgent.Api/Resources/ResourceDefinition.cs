@@ -7,6 +7,7 @@ namespace NodeAgent.Api.Resources;
 /// </summary>
 /// <param name="Group">"" for the core group.</param>
 /// <param name="Subresources">Any of "status", "scale", "binding" (and later "log", "exec", …).</param>
+/// <param name="Verbs">Null: every verb of a stored resource. ["create"]: a review that is answered and never stored.</param>
 public sealed record ResourceDefinition(
     string Group,
     string Version,
@@ -19,8 +20,12 @@ public sealed record ResourceDefinition(
     IReadOnlyList<string> ShortNames,
     IReadOnlyList<string> Categories,
     IReadOnlyList<string> Subresources,
-    IResourceStrategy Strategy)
+    IResourceStrategy Strategy,
+    IReadOnlyList<string>? Verbs = null)
 {
+    /// <summary>A review (access, rules, token, self): POST only, answered from the request, nothing stored, listed or watched.</summary>
+    public bool CreateOnly => Verbs is ["create"];
+
     /// <summary>"v1" or "apps/v1".</summary>
     public string ApiVersion => Group.Length == 0 ? Version : $"{Group}/{Version}";
 

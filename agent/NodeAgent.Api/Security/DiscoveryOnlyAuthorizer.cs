@@ -1,44 +1,46 @@
-using Microsoft.AspNetCore.Http;
-
 namespace NodeAgent.Api.Security;
 
 /// <summary>
-/// Until RBAC exists: <c>system:masters</c> may do everything; any other authenticated user may only
-/// read what upstream's <c>system:discovery</c> and <c>system:public-info-viewer</c> roles grant —
-/// <c>/api</c>, <c>/api/VERSION</c>, <c>/apis</c>, <c>/apis/GROUP</c>, <c>/apis/GROUP/VERSION</c>,
-/// <c>/version</c>, <c>/openapi/…</c> and the health endpoints.
+/// Until RBAC exists: <c>system:masters</c> may do everything; any other authenticated user gets what upstream's
+/// <c>system:discovery</c>, <c>system:public-info-viewer</c> and <c>system:basic-user</c> roles grant — GET on
+/// <c>/api</c>, <c>/apis</c> and below (the discovery documents), <c>/version</c>, <c>/openapi/…</c> and the health
+/// endpoints, and creating the self reviews (SelfSubjectAccessReview, SelfSubjectRulesReview, SelfSubjectReview).
+/// The rules are data: requests and SubjectAccessReviews are decided by matching them, and SelfSubjectRulesReview
+/// lists them.
 /// </summary>
 public sealed class DiscoveryOnlyAuthorizer : IApiAuthorizer
 {
-    public bool IsAllowed(ApiUser user, HttpRequest request)
+    private static readonly PolicyRules Everything = new(
+        [new ResourceRule(["*"], ["*"], ["*"], [])],
+        [new NonResourceRule(["*"], ["*"])],
+        $"allowed: user is in group \"{ApiGroups.Masters}\"");
+
+    private static readonly PolicyRules Authenticated = new(
+        [
+            new ResourceRule(["create"], ["authorization.k8s.io"], ["selfsubjectaccessreviews", "selfsubjectrulesreviews"], []),
+            new ResourceRule(["create"], ["authentication.k8s.io"], ["selfsubjectreviews"], []),
+        ],
+        [
+            new NonResourceRule(["get"], ["/api", "/api/*", "/apis", "/apis/*", "/healthz", "/livez", "/openapi", "/openapi/*", "/readyz", "/version", "/version/"]),
+        ],
+        "allowed: discovery and self reviews are open to every authenticated user");
+
+    private static readonly PolicyRules Nothing = new([], [], "");
+
+    public PolicyRules RulesFor(ApiUser user)
     {
         ArgumentNullException.ThrowIfNull(user);
-        ArgumentNullException.ThrowIfNull(request);
         if (user.Groups.Contains(ApiGroups.Masters, StringComparer.Ordinal))
         {
-            return true;
+            return Everything;
         }
 
-        return (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method)) && IsDiscoveryPath(request.Path.Value ?? "/");
+        return user.Groups.Contains(ApiGroups.Authenticated, StringComparer.Ordinal) ? Authenticated : Nothing;
     }
 
-    public static bool IsDiscoveryPath(string path)
+    public AuthorizationDecision Authorize(AuthorizationAttributes attributes)
     {
-        ArgumentNullException.ThrowIfNull(path);
-        var segments = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
-        if (segments.Length == 0)
-        {
-            return false;
-        }
-
-        return segments[0] switch
-        {
-            "api" => segments.Length <= 2,
-            "apis" => segments.Length <= 3,
-            "version" => segments.Length == 1,
-            "openapi" => true,
-            "healthz" or "livez" or "readyz" => true,
-            _ => false,
-        };
+        ArgumentNullException.ThrowIfNull(attributes);
+        return RulesFor(attributes.User).Decide(attributes);
     }
 }

@@ -2,8 +2,8 @@ using Microsoft.AspNetCore.Http;
 
 namespace NodeAgent.Api.Security;
 
-/// <summary>Who made a request: the user name and groups (as Kubernetes' user.Info).</summary>
-public sealed record ApiUser(string Name, IReadOnlyList<string> Groups);
+/// <summary>Who made a request: the user name, groups, uid and extra attributes (as Kubernetes' user.Info).</summary>
+public sealed record ApiUser(string Name, IReadOnlyList<string> Groups, string Uid = "", IReadOnlyDictionary<string, IReadOnlyList<string>>? Extra = null);
 
 /// <summary>
 /// Finds the user of a request from its credentials (bearer token, client certificate).
@@ -14,8 +14,14 @@ public interface IApiAuthenticator
     ValueTask<ApiUser?> AuthenticateAsync(HttpContext context, CancellationToken ct);
 }
 
-/// <summary>Whether an authenticated user may make a request (403 otherwise).</summary>
+/// <summary>
+/// Whether a user may do something: an HTTP request (403 otherwise) or a SubjectAccessReview's question; both
+/// arrive as <see cref="AuthorizationAttributes"/>, so there is one decision.
+/// </summary>
 public interface IApiAuthorizer
 {
-    bool IsAllowed(ApiUser user, HttpRequest request);
+    AuthorizationDecision Authorize(AuthorizationAttributes attributes);
+
+    /// <summary>Every rule that applies to the user (SelfSubjectRulesReview).</summary>
+    PolicyRules RulesFor(ApiUser user);
 }

@@ -29,9 +29,17 @@ public sealed class ServiceAccountTokenAuthenticator(ServiceAccountTokens tokens
             return null;
         }
 
+        // Upstream's service-account user: uid of the account, and the bound pod in extra.
+        var extra = claims.PodName is null ? null : new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal)
+        {
+            ["authentication.kubernetes.io/pod-name"] = [claims.PodName],
+            ["authentication.kubernetes.io/pod-uid"] = [claims.PodUid ?? ""],
+        };
         return new ApiUser(
             claims.Subject,
-            TokenAuthenticator.WithAuthenticated([ServiceAccountTokens.AllServiceAccountsGroup, ServiceAccountTokens.NamespaceGroup(claims.Namespace)]));
+            TokenAuthenticator.WithAuthenticated([ServiceAccountTokens.AllServiceAccountsGroup, ServiceAccountTokens.NamespaceGroup(claims.Namespace)]),
+            claims.ServiceAccountUid,
+            extra);
     }
 
     /// <summary>A token outlives neither its service account nor its pod (a recreated one with the same name has another uid).</summary>

@@ -44,9 +44,12 @@ public sealed class DiscoveryTests(ApiServerFixture api) : IClassFixture<ApiServ
         Assert.Equal("APIVersions", api1["kind"]!.GetValue<string>());
         Assert.Equal($"127.0.0.1:{api.Server.Port}", api1["serverAddressByClientCIDRs"]![0]!["serverAddress"]!.GetValue<string>());
         Assert.Equal(
-            ["apps", "batch", "coordination.k8s.io", "discovery.k8s.io", "events.k8s.io"],
+            ["apps", "authentication.k8s.io", "authorization.k8s.io", "batch", "coordination.k8s.io", "discovery.k8s.io", "events.k8s.io"],
             groups["groups"]!.AsArray().Select(g => g!["name"]!.GetValue<string>()).Order(StringComparer.Ordinal));
         Assert.Equal("apps/v1", groups["groups"]!.AsArray().Single(g => g!["name"]!.GetValue<string>() == "apps")!["preferredVersion"]!["groupVersion"]!.GetValue<string>());
+        var authentication = groups["groups"]!.AsArray().Single(g => g!["name"]!.GetValue<string>() == "authentication.k8s.io")!;
+        Assert.Equal("authentication.k8s.io/v1", authentication["preferredVersion"]!["groupVersion"]!.GetValue<string>());
+        Assert.Equal(["v1", "v1beta1"], authentication["versions"]!.AsArray().Select(v => v!["version"]!.GetValue<string>()));
         var pods = Resource(core, "pods");
         Assert.Equal("Pod", pods["kind"]!.GetValue<string>());
         Assert.True(pods["namespaced"]!.GetValue<bool>());
@@ -83,6 +86,16 @@ public sealed class DiscoveryTests(ApiServerFixture api) : IClassFixture<ApiServ
         var deployments = apps["versions"]![0]!["resources"]!.AsArray().Single(r => r!["resource"]!.GetValue<string>() == "deployments")!;
         var scale = deployments["subresources"]!.AsArray().Single(s => s!["subresource"]!.GetValue<string>() == "scale")!;
         Assert.Equal("autoscaling", scale["responseKind"]!["group"]!.GetValue<string>());
+
+        // The reviews are create-only, cluster-scoped except localsubjectaccessreviews.
+        var authorization = named["items"]!.AsArray().Single(i => i!["metadata"]!["name"]!.GetValue<string>() == "authorization.k8s.io")!;
+        var reviews = authorization["versions"]![0]!["resources"]!.AsArray();
+        Assert.Equal(
+            ["localsubjectaccessreviews", "selfsubjectaccessreviews", "selfsubjectrulesreviews", "subjectaccessreviews"],
+            reviews.Select(r => r!["resource"]!.GetValue<string>()));
+        Assert.All(reviews, r => Assert.Equal(["create"], r!["verbs"]!.AsArray().Select(v => v!.GetValue<string>())));
+        Assert.Equal("Namespaced", reviews[0]!["scope"]!.GetValue<string>());
+        Assert.Equal("Cluster", reviews[1]!["scope"]!.GetValue<string>());
     }
 
     private static JsonObject Resource(JsonObject list, string name) =>

@@ -19,7 +19,10 @@ internal sealed class StaticTokenAuthenticator(string token) : IApiAuthenticator
 
 internal sealed class AllowAllAuthorizer : IApiAuthorizer
 {
-    public bool IsAllowed(ApiUser user, HttpRequest request) => true;
+    public AuthorizationDecision Authorize(AuthorizationAttributes attributes) => new(true, "allowed: tests allow all");
+
+    public PolicyRules RulesFor(ApiUser user) =>
+        new([new ResourceRule(["*"], ["*"], ["*"], [])], [new NonResourceRule(["*"], ["*"])], "allowed: tests allow all");
 }
 
 internal static class TestCertificates

@@ -124,6 +124,29 @@ public sealed class ProtobufBodyTests
               "managedFields":[{"manager":"kubectl","operation":"Update","apiVersion":"v1","fieldsType":"FieldsV1","fieldsV1":{"f:data":{}}}]}}
             """
         },
+        {
+            "kubectl auth can-i create pods: SelfSubjectAccessReview, status ignored", "authorization.k8s.io", "SelfSubjectAccessReview",
+            Message(
+                Meta(""),
+                Sub(2, Sub(1, Str(1, "default"), Str(2, "create"), Str(3, ""), Str(4, ""), Str(5, "pods"), Str(6, ""), Str(7, ""))),
+                Sub(3, Flag(1, false), Str(2, ""), Str(3, ""), Flag(4, false))),
+            """{"metadata":{},"spec":{"resourceAttributes":{"namespace":"default","verb":"create","resource":"pods"}}}"""
+        },
+        {
+            "kubectl auth can-i get /api: non-resource attributes", "authorization.k8s.io", "SelfSubjectAccessReview",
+            Message(Meta(""), Sub(2, Sub(2, Str(1, "/api"), Str(2, "get")))),
+            """{"metadata":{},"spec":{"nonResourceAttributes":{"path":"/api","verb":"get"}}}"""
+        },
+        {
+            "kubectl auth can-i --list: SelfSubjectRulesReview", "authorization.k8s.io", "SelfSubjectRulesReview",
+            Message(Meta(""), Sub(2, Str(1, "default"))),
+            """{"metadata":{},"spec":{"namespace":"default"}}"""
+        },
+        {
+            "TokenReview with audiences", "authentication.k8s.io", "TokenReview",
+            Message(Meta(""), Sub(2, Str(1, "t0ken"), Str(2, "api"))),
+            """{"metadata":{},"spec":{"token":"t0ken","audiences":["api"]}}"""
+        },
     };
 
     [Theory]

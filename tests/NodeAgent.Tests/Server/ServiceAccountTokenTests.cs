@@ -67,7 +67,7 @@ public sealed class ServiceAccountTokenTests(ServerRegistry registry)
             Assert.Contains("\"APIVersions\"", discovery.StandardOutput, StringComparison.Ordinal);
             var pods = await kubectl.RunAsync(["--token=" + token, "get", "pods", "-n", ns], deadline.Token);
             Assert.False(pods.Succeeded);
-            Assert.Contains($"User \"system:serviceaccount:{ns}:default\" cannot get path", pods.StandardError, StringComparison.Ordinal);
+            Assert.Contains($"pods is forbidden: User \"system:serviceaccount:{ns}:default\" cannot list resource \"pods\" in API group \"\" in the namespace \"{ns}\"", pods.StandardError, StringComparison.Ordinal);
 
             // The token is bound to the pod: once the pod is gone it no longer authenticates.
             (await kubectl.RunAsync(["delete", "-n", ns, "pod", name, "--timeout=60s"], deadline.Token)).EnsureSuccess();

@@ -20,12 +20,18 @@ internal static class ProtobufSchema
         [("batch", "Job")] = "Job",
         [("batch", "CronJob")] = "CronJob",
         [("authentication.k8s.io", "TokenRequest")] = "TokenRequest",
+        [("authentication.k8s.io", "TokenReview")] = "TokenReview",
+        [("authentication.k8s.io", "SelfSubjectReview")] = "SelfSubjectReview",
+        [("authorization.k8s.io", "SelfSubjectAccessReview")] = "SelfSubjectAccessReview",
+        [("authorization.k8s.io", "SelfSubjectRulesReview")] = "SelfSubjectRulesReview",
+        [("authorization.k8s.io", "SubjectAccessReview")] = "SubjectAccessReview",
+        [("authorization.k8s.io", "LocalSubjectAccessReview")] = "LocalSubjectAccessReview",
     }.ToFrozenDictionary();
 
     private static FrozenDictionary<string, FrozenDictionary<int, ProtoField>> Build()
     {
         var all = new Dictionary<string, FrozenDictionary<int, ProtoField>>(StringComparer.Ordinal);
-        foreach (var part in new[] { MetaV1Schema.Messages(), CoreV1Schema.Messages(), WorkloadsSchema.Messages() })
+        foreach (var part in new[] { MetaV1Schema.Messages(), CoreV1Schema.Messages(), WorkloadsSchema.Messages(), AuthSchema.Messages() })
         {
             foreach (var (name, fields) in part)
             {
