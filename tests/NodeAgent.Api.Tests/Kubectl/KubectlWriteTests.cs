@@ -64,7 +64,8 @@ public sealed class KubectlWriteTests(ApiServerFixture api) : IClassFixture<ApiS
         var resources = await RunAsync(["api-resources"], cts.Token);
 
         Assert.Equal("v1.32.0+nodeagent", version.RootElement.GetProperty("serverVersion").GetProperty("gitVersion").GetString());
-        Assert.Equal("apps/v1\nbatch/v1\ncoordination.k8s.io/v1\ndiscovery.k8s.io/v1\nevents.k8s.io/v1\nv1\n", versions);
+        // authentication.k8s.io/v1beta1 is served for kubectl 1.27's `auth whoami` (SelfSubjectReview was beta then).
+        Assert.Equal("apps/v1\nauthentication.k8s.io/v1\nauthentication.k8s.io/v1beta1\nauthorization.k8s.io/v1\nbatch/v1\ncoordination.k8s.io/v1\ndiscovery.k8s.io/v1\nevents.k8s.io/v1\nv1\n", versions);
         var lines = resources.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Matches("^NAME +SHORTNAMES +APIVERSION +NAMESPACED +KIND$", lines[0]);
         Assert.Contains(lines, l => System.Text.RegularExpressions.Regex.IsMatch(l, "^pods +po +v1 +true +Pod$"));
