@@ -45,15 +45,16 @@ public sealed class CriLogReader
         var file = Open(path);
         try
         {
-            file.Seek(options.TailLines is { } tail ? await TailStartAsync(file, tail, ct) : 0, SeekOrigin.Begin);
+            // Without follow the answer is the file as it was when asked: a container writing fast would otherwise add
+            // lines while they are read (or while the tail is searched for), and --tail=5 could print fifteen.
+            var length = file.Length;
+            file.Seek(options.TailLines is { } tail ? await TailStartAsync(file, tail, length, ct) : 0, SeekOrigin.Begin);
             var identity = FileIdentity.Of(file.SafeFileHandle);
             var writer = new LogWriter(options, output);
             var pending = new ArrayBufferWriter<byte>();
             var chunk = new byte[ChunkBytes];
             var stopAfterDrain = !options.Follow;
-            // Without follow the answer is the file as it was when asked: a container writing fast would otherwise add
-            // lines while they are read, and --tail=5 could print fifteen.
-            var end = options.Follow ? long.MaxValue : file.Length;
+            var end = options.Follow ? long.MaxValue : length;
             var rotated = false;
             while (!writer.LimitReached)
             {
@@ -122,10 +123,12 @@ public sealed class CriLogReader
         }
     }
 
-    /// <summary>The offset of the <paramref name="lines"/>-th line from the end (a final newline ends the last line, it does not start one).</summary>
-    internal static async Task<long> TailStartAsync(FileStream file, long lines, CancellationToken ct)
+    /// <summary>
+    /// The offset of the <paramref name="lines"/>-th line from <paramref name="length"/> (a final newline ends the last
+    /// line, it does not start one).
+    /// </summary>
+    internal static async Task<long> TailStartAsync(FileStream file, long lines, long length, CancellationToken ct)
     {
-        var length = file.Length;
         if (lines <= 0)
         {
             return length;

@@ -36,6 +36,22 @@ public sealed class CriLogReaderTests : IDisposable
     }
 
     [Fact]
+    public async Task Tail_is_counted_from_the_length_measured_at_the_request_not_from_lines_written_since()
+    {
+        // CopyAsync measures the file once and both finds the tail and stops reading at that length; lines the
+        // container appends meanwhile are in neither (CI saw --tail=5 print fifteen lines when the tail used a later length).
+        var path = _dir.Combine("growing.log");
+        await File.WriteAllTextAsync(path, Log);
+        await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        var length = file.Length;
+        await File.AppendAllTextAsync(path, "2026-11-29T01:00:04Z stdout F five\n2026-11-29T01:00:05Z stdout F six\n");
+
+        var start = await CriLogReader.TailStartAsync(file, 1, length, CancellationToken.None);
+
+        Assert.Equal(Encoding.UTF8.GetByteCount(Log) - Encoding.UTF8.GetByteCount("2026-11-29T01:00:03.500000000Z stdout F four\n"), start);
+    }
+
+    [Fact]
     public async Task Since_timestamps_and_limit_bytes()
     {
         Assert.Equal("three\nfour\n", await ReadAsync(new LogReadOptions { Since = DateTimeOffset.Parse("2026-11-29T01:00:02Z", System.Globalization.CultureInfo.InvariantCulture) }));
