@@ -14,7 +14,7 @@ report "mounts" "$(grep -E "$pattern" /proc/self/mountinfo | awk '{print $5}')"
 report "interfaces" "$(ip -o link show 2>/dev/null | awk -F': ' '{print $2}' | grep -E "$pattern")"
 report "netns" "$(ls -1 /run/netns 2>/dev/null | grep -E "$pattern")"
 report "cgroups" "$(find /sys/fs/cgroup -maxdepth 3 -type d 2>/dev/null | grep -E "$pattern")"
-report "pod log dirs" "$(ls -1 /var/log/pods 2>/dev/null | grep -E "$pattern")"
+report "pod log dirs" "$(find /var/log/pods -mindepth 1 -maxdepth 1 "${since[@]}" -printf '%f\n' 2>/dev/null | grep -E "$pattern")"
 report "iptables" "$(iptables-save 2>/dev/null | grep -E "$pattern")"
 report "processes" "$(for p in /proc/[0-9]*; do [[ "${p#/proc/}" == "$$" ]] && continue; tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -E "$pattern" | sed "s|^|${p#/proc/}: |"; done)"
 exit $found
