@@ -92,14 +92,14 @@ public sealed class ServerKubeletParityTests(ServerRegistry registry)
         var ct = deadline.Token;
         await ServerScenario.RunAsync(registry, async (server, kubectl) =>
         {
-            // sleep as PID 1 ignores SIGTERM, so the kill takes the whole 20 s grace period; kubelet reports the
+            // sleep as PID 1 ignores SIGTERM, so the kill takes the whole 60 s grace period (room for a loaded CI machine); kubelet reports the
             // verdict at the deadline, not when the kill is done.
             var name = server.Prefix + "-deadline";
             var yaml = ServerPods.Yaml(name, registry.Image, "Never", "{}", "/bin/sleep", "3600")
-                .Replace("terminationGracePeriodSeconds: 2", "terminationGracePeriodSeconds: 20\n  activeDeadlineSeconds: 6", StringComparison.Ordinal);
+                .Replace("terminationGracePeriodSeconds: 2", "terminationGracePeriodSeconds: 60\n  activeDeadlineSeconds: 6", StringComparison.Ordinal);
             (await kubectl.RunAsync(["apply", "-f", "-"], ct, yaml)).EnsureSuccess();
             await ServerPods.WaitAsync(kubectl, server, ["--for=condition=Ready", "pod/" + name], ct);
-            var wait = await kubectl.RunAsync(["wait", "--for=jsonpath={.status.reason}=DeadlineExceeded", "pod/" + name, "--timeout=15s"], ct);
+            var wait = await kubectl.RunAsync(["wait", "--for=jsonpath={.status.reason}=DeadlineExceeded", "pod/" + name, "--timeout=45s"], ct);
             Assert.True(wait.Succeeded, $"the pod did not show DeadlineExceeded before its grace period ended: {wait.StandardError}");
             using (var pod = await kubectl.GetJsonAsync(["pod", name], ct))
             {
