@@ -82,41 +82,35 @@ public sealed class ApiServer : IAsyncDisposable
                 return;
             }
 
-            foreach (var authenticator in authenticators)
+            if (await Security.ApiAuthentication.FirstAsync(authenticators, context, context.RequestAborted).ConfigureAwait(false) is not { } user)
             {
-                var user = await authenticator.AuthenticateAsync(context, context.RequestAborted).ConfigureAwait(false);
-                if (user is null)
-                {
-                    continue;
-                }
-
-                var impersonation = Security.Impersonation.Apply(user, context.Request, options.Authorizer);
-                if (impersonation.BadRequest is { } bad)
-                {
-                    await StatusResponses.WriteAsync(context, StatusCodes.Status400BadRequest, "BadRequest", bad).ConfigureAwait(false);
-                    return;
-                }
-
-                if (impersonation.Denied is { } refused)
-                {
-                    await WriteForbiddenAsync(context, refused).ConfigureAwait(false);
-                    return;
-                }
-
-                user = impersonation.User!;
-                var attributes = Security.AuthorizationAttributes.FromRequest(user, context.Request);
-                if (!options.Authorizer.Authorize(attributes).Allowed)
-                {
-                    await WriteForbiddenAsync(context, attributes).ConfigureAwait(false);
-                    return;
-                }
-
-                context.Items[typeof(Security.ApiUser)] = user;
-                await next(context).ConfigureAwait(false);
+                await StatusResponses.WriteAsync(context, StatusCodes.Status401Unauthorized, "Unauthorized", "Unauthorized").ConfigureAwait(false);
                 return;
             }
 
-            await StatusResponses.WriteAsync(context, StatusCodes.Status401Unauthorized, "Unauthorized", "Unauthorized").ConfigureAwait(false);
+            var impersonation = Security.Impersonation.Apply(user, context.Request, options.Authorizer);
+            if (impersonation.BadRequest is { } bad)
+            {
+                await StatusResponses.WriteAsync(context, StatusCodes.Status400BadRequest, "BadRequest", bad).ConfigureAwait(false);
+                return;
+            }
+
+            if (impersonation.Denied is { } refused)
+            {
+                await WriteForbiddenAsync(context, refused).ConfigureAwait(false);
+                return;
+            }
+
+            user = impersonation.User!;
+            var attributes = Security.AuthorizationAttributes.FromRequest(user, context.Request);
+            if (!options.Authorizer.Authorize(attributes).Allowed)
+            {
+                await WriteForbiddenAsync(context, attributes).ConfigureAwait(false);
+                return;
+            }
+
+            context.Items[typeof(Security.ApiUser)] = user;
+            await next(context).ConfigureAwait(false);
         });
 
         app.MapGet("/healthz", () => "ok");

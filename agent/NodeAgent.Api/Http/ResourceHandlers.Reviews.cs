@@ -118,15 +118,7 @@ internal sealed partial class ResourceHandlers
 
         var probe = new DefaultHttpContext();
         probe.Request.Headers[HeaderNames.Authorization] = "Bearer " + spec.Token;
-        ApiUser? user = null;
-        foreach (var authenticator in _authenticators)
-        {
-            user = await authenticator.AuthenticateAsync(probe, ct);
-            if (user is not null)
-            {
-                break;
-            }
-        }
+        var user = await ApiAuthentication.FirstAsync(_authenticators, probe, ct);
 
         var apiAudiences = _options.ServiceAccountTokens?.ApiAudiences ?? [];
         var wanted = spec.Audiences is { Count: > 0 } requested ? requested.ToList() : apiAudiences.ToList();

@@ -14,6 +14,24 @@ public interface IApiAuthenticator
     ValueTask<ApiUser?> AuthenticateAsync(HttpContext context, CancellationToken ct);
 }
 
+/// <summary>Upstream's union authenticator: tried in order, the first that recognises the request wins.</summary>
+public static class ApiAuthentication
+{
+    public static async ValueTask<ApiUser?> FirstAsync(IReadOnlyList<IApiAuthenticator> authenticators, HttpContext context, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(authenticators);
+        foreach (var authenticator in authenticators)
+        {
+            if (await authenticator.AuthenticateAsync(context, ct).ConfigureAwait(false) is { } user)
+            {
+                return user;
+            }
+        }
+
+        return null;
+    }
+}
+
 /// <summary>
 /// Whether a user may do something: an HTTP request (403 otherwise) or a SubjectAccessReview's question; both
 /// arrive as <see cref="AuthorizationAttributes"/>, so there is one decision.
