@@ -49,6 +49,12 @@ internal sealed class InMemoryObjects : IPodObjectSource
         return this;
     }
 
+    public InMemoryObjects RemoveConfigMap(string name)
+    {
+        _configMaps.Remove(("default", name));
+        return this;
+    }
+
     public InMemoryObjects Add(V1Secret secret)
     {
         _secrets[(secret.Metadata.NamespaceProperty ?? "default", secret.Metadata.Name)] = secret;

@@ -74,7 +74,7 @@ public sealed partial class PodSyncer
 
         Publish(pod, PodEvent.Warning("FailedPostStartHook", failure, FieldPath(container)));
         LogKilling(_logger, pod.Metadata.NamespaceProperty, pod.Metadata.Name, container.Name, containerId, "FailedPostStartHook");
-        await KillAsync(pod, container, containerId, Grace(pod, container), cancellationToken).ConfigureAwait(false);
+        await KillAsync(pod, container, containerId, Grace(pod), cancellationToken).ConfigureAwait(false);
         if (pod.Spec.RestartPolicy != "Never")
         {
             // kubelet shows the hook's error as the waiting reason only for a container that will be restarted.
@@ -155,6 +155,15 @@ public sealed partial class PodSyncer
         if (state.Final is { Reason: NodeAgent.Node.Eviction.PodEviction.Reason } evicted)
         {
             return evicted;
+        }
+
+        if (state.Final is null && (state.Status ?? pod.Status) is { } current)
+        {
+            // kubelet's syncTerminatingPod writes the eviction's status before it kills: the API shows Failed/Evicted
+            // while the containers are still stopping.
+            var interim = KubernetesJson.Deserialize<V1PodStatus>(KubernetesJson.Serialize(current));
+            NodeAgent.Node.Eviction.EvictionPolicy.Apply(interim, eviction, _services.Time.GetUtcNow().UtcDateTime);
+            _services.OnInterimStatus(pod, interim);
         }
 
         var status = await StopFinishedPodAsync(pod, state, "Evicted", cancellationToken, TimeSpan.FromSeconds(eviction.GracePeriodSeconds)).ConfigureAwait(false);

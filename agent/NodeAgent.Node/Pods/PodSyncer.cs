@@ -299,9 +299,13 @@ public sealed partial class PodSyncer : IAsyncDisposable
             {
                 if (_probes.Result(latest.Id, ProbeKind.Liveness) == false || _probes.Result(latest.Id, ProbeKind.Startup) == false && StartupGaveUp(latest, container))
                 {
-                    var which = _probes.Result(latest.Id, ProbeKind.Liveness) == false ? "liveness" : "startup";
+                    var liveness = _probes.Result(latest.Id, ProbeKind.Liveness) == false;
+                    var which = liveness ? "liveness" : "startup";
+                    // Recorded at the decision, before the kill's grace period; the status keeps showing the container
+                    // running until it has exited, as kubelet's (its pod worker is busy in the same kill).
                     Publish(pod, PodEvent.Normal("Killing", $"Container {container.Name} failed {which} probe, will be restarted", FieldPath(container)));
-                    await KillAsync(pod, container, latest.Id, Grace(pod, container), cancellationToken).ConfigureAwait(false);
+                    var grace = Grace(pod, liveness ? container.LivenessProbe : container.StartupProbe);
+                    await KillAsync(pod, container, latest.Id, grace, cancellationToken).ConfigureAwait(false);
                     latest = await StatusAsync(latest.Id, cancellationToken).ConfigureAwait(false);
                 }
                 else
@@ -352,12 +356,13 @@ public sealed partial class PodSyncer : IAsyncDisposable
             return;
         }
 
+        // kubelet's doBackOff: no entry before the first restart, so it goes at once after any failure (a crash, a
+        // failed postStart hook, a liveness kill); a restart let through counts at once, even when its start then
+        // fails (CreateContainerError, a failed pull), so the next attempt waits.
         var started = PodStatusBuilder.FromNanos(exited.StartedAt);
         var ranFor = started is { } s ? finished - new DateTimeOffset(s, TimeSpan.Zero) : TimeSpan.Zero;
-        if (await StartAsync(context, container, cancellationToken).ConfigureAwait(false))
-        {
-            _backoff.Next(key, ranFor);
-        }
+        _backoff.Next(key, ranFor);
+        await StartAsync(context, container, cancellationToken).ConfigureAwait(false);
     }
 
     /// <returns>True when the container was created and started.</returns>
@@ -533,8 +538,12 @@ public sealed partial class PodSyncer : IAsyncDisposable
             cancellationToken: cancellationToken).ResponseAsync).ConfigureAwait(false);
     }
 
-    private static TimeSpan Grace(V1Pod pod, V1Container container)
-        => TimeSpan.FromSeconds(container.Lifecycle?.StopSignal is null ? pod.Spec.TerminationGracePeriodSeconds ?? 30 : pod.Spec.TerminationGracePeriodSeconds ?? 30);
+    /// <summary>
+    /// kubelet's setTerminationGracePeriod: a deleted pod's deletion grace period, else the failed probe's own
+    /// terminationGracePeriodSeconds (liveness/startup kills), else the pod's.
+    /// </summary>
+    private static TimeSpan Grace(V1Pod pod, V1Probe? failedProbe = null)
+        => TimeSpan.FromSeconds(pod.Metadata.DeletionGracePeriodSeconds ?? failedProbe?.TerminationGracePeriodSeconds ?? pod.Spec.TerminationGracePeriodSeconds ?? 30);
 
     /// <summary>Keeps the newest exited attempts of each container (for lastState and logs --previous), removes older ones.</summary>
     private async Task PruneAsync(List<ContainerStatus> containers, CancellationToken cancellationToken)

@@ -2,8 +2,11 @@ using System.Globalization;
 
 namespace NodeAgent.Node.Volumes;
 
-/// <summary>A file to project into a volume: relative path, content, permission bits.</summary>
-public sealed record VolumeFile(string Path, byte[] Content, UnixFileMode Mode);
+/// <summary>
+/// A file to project into a volume: relative path, content, permission bits, and the user to own it (kubelet's
+/// FileProjection.FsUser: only a service account token, when every container runs as that one user).
+/// </summary>
+public sealed record VolumeFile(string Path, byte[] Content, UnixFileMode Mode, long? Owner = null);
 
 /// <summary>
 /// kubelet's AtomicWriter: the payload goes into a fresh timestamped directory, <c>..data</c> is swapped to it
@@ -46,6 +49,10 @@ public static class AtomicWriter
             Directory.CreateDirectory(Path.GetDirectoryName(full)!);
             File.WriteAllBytes(full, file.Content);
             File.SetUnixFileMode(full, file.Mode);
+            if (file.Owner is { } uid)
+            {
+                FileKinds.SetOwner(full, uid);
+            }
         }
 
         if (fsGroup is { } gid)
@@ -114,6 +121,7 @@ public static class AtomicWriter
 
         return files.All(f => existing.Contains(f.Path)
             && File.GetUnixFileMode(Path.Combine(dir, f.Path)) == f.Mode
+            && (f.Owner is null || FileKinds.OwnerOf(Path.Combine(dir, f.Path)) == f.Owner)
             && File.ReadAllBytes(Path.Combine(dir, f.Path)).AsSpan().SequenceEqual(f.Content));
     }
 }

@@ -21,6 +21,7 @@ internal static partial class FileKinds
     private const int ModeOffset = 24;
 
     // st_uid and st_gid follow st_mode (32 bits each).
+    private const int OwnerOffset = 28;
     private const int GroupOffset = 32;
 
     public static unsafe FileKind Of(string path)
@@ -57,6 +58,22 @@ internal static partial class FileKinds
     {
         var buffer = stackalloc byte[StatSize];
         return stat(path, buffer) == 0 ? *(uint*)(buffer + GroupOffset) : null;
+    }
+
+    /// <summary>The user owner as stat(2) reports it (following symlinks); null when the path is missing.</summary>
+    public static unsafe long? OwnerOf(string path)
+    {
+        var buffer = stackalloc byte[StatSize];
+        return stat(path, buffer) == 0 ? *(uint*)(buffer + OwnerOffset) : null;
+    }
+
+    /// <summary>lchown(2) with the group kept.</summary>
+    public static void SetOwner(string path, long uid)
+    {
+        if (lchown(path, (uint)uid, uint.MaxValue) != 0)
+        {
+            throw new IOException($"lchown {path} to user {uid}: errno {Marshal.GetLastPInvokeError()}");
+        }
     }
 
     /// <summary>lchown(2) with the owner kept: a symlink itself changes, never its target.</summary>

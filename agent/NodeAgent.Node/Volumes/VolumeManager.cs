@@ -12,6 +12,7 @@ public sealed class VolumeManager(NodeOptions options, IPodObjectSource objects,
 {
     private static readonly UnixFileMode DefaultFileMode = (UnixFileMode)Convert.ToInt32("644", 8);
     private static readonly UnixFileMode EmptyDirMode = (UnixFileMode)Convert.ToInt32("777", 8);
+    private static readonly UnixFileMode OwnerOnlyMode = (UnixFileMode)Convert.ToInt32("600", 8);
 
     /// <summary>What the API defaults a serviceAccountToken projection's expirationSeconds to.</summary>
     private const long DefaultTokenSeconds = 3600;
@@ -172,7 +173,27 @@ public sealed class VolumeManager(NodeOptions options, IPodObjectSource objects,
         var request = new ServiceAccountTokenRequest(
             SandboxConfigBuilder.Namespace(pod), account, projection.Audience, projection.ExpirationSeconds ?? DefaultTokenSeconds, pod.Metadata.Name, pod.Metadata.Uid);
         var token = await _tokens.GetAsync(request, cancellationToken).ConfigureAwait(false);
-        return new VolumeFile(projection.Path, Encoding.UTF8.GetBytes(token), mode);
+        // kubelet's projected plugin: with a single runAsUser or an fsGroup the token is 0600 (fsGroup then adds group
+        // read, 0640) and that one user owns it; otherwise it takes the volume's defaultMode like the other files.
+        var fsUser = FsUser(pod);
+        var tokenMode = fsUser is not null || pod.Spec.SecurityContext?.FsGroup is not null ? OwnerOnlyMode : mode;
+        return new VolumeFile(projection.Path, Encoding.UTF8.GetBytes(token), tokenMode, fsUser);
+    }
+
+    /// <summary>
+    /// kubelet's FsUserFrom: the runAsUser every (init, app, ephemeral) container runs with — its own or the pod's —
+    /// when they all name the same one; null when one names none or two differ.
+    /// </summary>
+    public static long? FsUser(V1Pod pod)
+    {
+        ArgumentNullException.ThrowIfNull(pod);
+        var podUser = pod.Spec.SecurityContext?.RunAsUser;
+        var users = (pod.Spec.InitContainers ?? []).Select(c => c.SecurityContext?.RunAsUser)
+            .Concat((pod.Spec.Containers ?? []).Select(c => c.SecurityContext?.RunAsUser))
+            .Concat((pod.Spec.EphemeralContainers ?? []).Select(c => c.SecurityContext?.RunAsUser))
+            .Select(user => user ?? podUser)
+            .ToList();
+        return users.Count > 0 && users.All(u => u is not null) && users.Distinct().Count() == 1 ? users[0] : null;
     }
 
     private string VolumeDirectory(V1Pod pod, string plugin, string name)

@@ -97,6 +97,30 @@ public sealed class LifecycleIntegrationTests(BusyboxRegistry registry)
     }
 
     [Fact]
+    public async Task An_evicted_pod_shows_Failed_Evicted_before_its_containers_have_stopped()
+    {
+        using var deadline = TestDeadline.Seconds(120);
+        await using var node = await NodeHarness.StartAsync(registry, deadline.Token);
+        // sleep as PID 1 ignores SIGTERM: the kill takes the eviction's whole 4 s grace period.
+        var pod = node.Pod("evicted", node.Container("sleeper", "/bin/sleep", "300"));
+        var running = await node.SyncUntilAsync(pod, IsRunning, "the sleeper running", deadline.Token);
+        pod.Status = running;
+
+        var eviction = new NodeAgent.Node.Eviction.PodEviction("The node was low on resource: memory. ", GracePeriodSeconds: 4, DisruptionTarget: true);
+        var evicted = await node.Syncer.EvictAsync(pod, eviction, deadline.Token);
+        var returned = DateTimeOffset.UtcNow;
+
+        // kubelet's syncTerminatingPod writes the eviction's status before it kills.
+        var (at, interim) = Assert.Single(node.InterimStatuses);
+        Assert.Equal(("Failed", "Evicted", eviction.Message), (interim.Phase, interim.Reason, interim.Message));
+        Assert.Contains(interim.Conditions, c => c.Type == "DisruptionTarget" && c.Status == "True" && c.Reason == "TerminationByKubelet");
+        Assert.NotNull(Assert.Single(interim.ContainerStatuses).State.Running);
+        Assert.True(returned - at >= TimeSpan.FromSeconds(3), $"the interim status came only {returned - at} before the kill ended");
+        Assert.Equal(("Failed", "Evicted"), (evicted.Phase, evicted.Reason));
+        Assert.NotNull(Assert.Single(evicted.ContainerStatuses).State.Terminated);
+    }
+
+    [Fact]
     public async Task A_pod_the_api_shows_as_finished_is_not_run_again()
     {
         using var deadline = TestDeadline.Seconds(60);

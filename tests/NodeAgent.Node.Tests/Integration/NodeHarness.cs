@@ -41,6 +41,7 @@ internal sealed class NodeHarness : IAsyncDisposable
             Events = Events,
             // Short CrashLoopBackOff so a test sees several restarts; the doubling itself is unit-tested.
             ContainerBackoff = new RestartBackoff(TimeProvider.System) { Initial = TimeSpan.FromSeconds(1), Max = TimeSpan.FromSeconds(4) },
+            OnInterimStatus = (_, status) => InterimStatuses.Enqueue((DateTimeOffset.UtcNow, status)),
         });
     }
 
@@ -57,6 +58,9 @@ internal sealed class NodeHarness : IAsyncDisposable
     public InMemoryObjects Objects { get; } = new();
 
     public RecordingEvents Events { get; } = new();
+
+    /// <summary>The statuses the syncer reported before a long kill ended, with when.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<(DateTimeOffset At, V1PodStatus Status)> InterimStatuses { get; } = new();
 
     public PodSyncer Syncer { get; }
 

@@ -186,6 +186,29 @@ public sealed class PodSyncerIntegrationTests(BusyboxRegistry registry)
     }
 
     [Fact]
+    public async Task A_restart_whose_start_fails_still_counts_for_the_back_off()
+    {
+        // kubelet's doBackOff records the restart before startContainer runs, so a restart that then fails
+        // (here CreateContainerConfigError: the ConfigMap went away after the first start) makes the next one wait.
+        using var deadline = TestDeadline.Seconds(120);
+        await using var node = await NodeHarness.StartAsync(registry, deadline.Token);
+        node.Objects.Add(InMemoryObjects.ConfigMap("vanishing", new() { ["k"] = "v" }));
+        var app = node.Container("app", "/bin/sh", "-c", "exit 1");
+        app.Env = [new V1EnvVar { Name = "K", ValueFrom = new V1EnvVarSource { ConfigMapKeyRef = new V1ConfigMapKeySelector { Name = "vanishing", Key = "k" } } }];
+        var pod = node.Pod("failstart", app);
+        await node.SyncUntilAsync(pod, s => s.ContainerStatuses?[0].State.Terminated is not null || s.ContainerStatuses?[0].LastState?.Terminated is not null, "the first exit", deadline.Token);
+        node.Objects.RemoveConfigMap("vanishing");
+
+        // Level-triggered syncs every 100 ms for 3 s: with the 1 s doubling to 4 s back-off of the harness, the
+        // attempts are at once, after 1 s and after 2 s more — not one per sync.
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        await node.SyncUntilAsync(pod, _ => watch.Elapsed > TimeSpan.FromSeconds(3), "3 s of syncs", deadline.Token);
+
+        var attempts = node.Events.Events.Count(e => e is { Reason: "Failed", Message: "Error: configmap \"vanishing\" not found" });
+        Assert.InRange(attempts, 1, 4);
+    }
+
+    [Fact]
     public async Task A_failing_exec_liveness_probe_restarts_the_container()
     {
         using var deadline = TestDeadline.Seconds(120);

@@ -105,6 +105,24 @@ public sealed class VolumeManagerTests : IDisposable
         Assert.Equal(refresh, ServiceAccountTokenCache.RequiresRefresh(token, fetched, lifetimeSeconds, fetched.AddSeconds(ageSeconds)));
     }
 
+    [Theory]
+    [InlineData(1000L, null, null, 1000L)] // the pod's runAsUser for every container
+    [InlineData(null, 1000L, 1000L, 1000L)] // each container names the same one
+    [InlineData(1000L, 1001L, null, null)] // two users
+    [InlineData(null, 1000L, null, null)] // one container names none
+    [InlineData(null, null, null, null)]
+    public void The_token_owner_is_the_runAsUser_all_containers_share(long? podUser, long? firstUser, long? secondUser, long? expected)
+    {
+        // kubelet's FsUserFrom: init, app and ephemeral containers, each with its own runAsUser or the pod's.
+        var pod = TestPods.Pod("p", TestPods.Container("a", "busybox"));
+        pod.Spec.InitContainers = [TestPods.Container("init", "busybox")];
+        pod.Spec.SecurityContext = new V1PodSecurityContext { RunAsUser = podUser };
+        pod.Spec.InitContainers[0].SecurityContext = new V1SecurityContext { RunAsUser = firstUser };
+        pod.Spec.Containers[0].SecurityContext = new V1SecurityContext { RunAsUser = secondUser };
+
+        Assert.Equal(expected, VolumeManager.FsUser(pod));
+    }
+
     [Fact]
     public async Task Secret_downward_api_and_projected_volumes_with_default_modes_and_optional_sources()
     {
