@@ -31,7 +31,8 @@ public abstract class CollectionReaderTests : IAsyncLifetime
         using var deadline = TestDeadline.Seconds(30);
         Store = await OpenStoreAsync(_dir.Path, deadline.Token);
         Reader = new CollectionReader(Store, TimeProvider.System, NullLoggerFactory.Instance,
-            new CollectionReaderOptions { WatchWriteTimeout = TimeSpan.FromMilliseconds(500) });
+            // Short enough that the stuck watcher's test ends fast, long enough for a reader on a loaded CI machine.
+            new CollectionReaderOptions { WatchWriteTimeout = TimeSpan.FromSeconds(2) });
     }
 
     public async Task DisposeAsync()
@@ -241,15 +242,24 @@ public abstract class CollectionReaderTests : IAsyncLifetime
         await using var healthy = Watch($"resourceVersion={start}");
         healthy.Start((c, t) => Reader.WatchAsync(c, ConfigMaps, null, null, t), ct);
 
+        // The healthy client reads while the objects are created, as a real one does: 50 events of 4 KB are more
+        // than the pipe holds, and a reader that only starts afterwards would itself be ended as slow.
+        var received = Task.Run(async () =>
+        {
+            var types = new List<string>();
+            for (var i = 0; i < 50; i++)
+            {
+                types.Add((await healthy.NextAsync(ct))!["type"]!.GetValue<string>());
+            }
+
+            return types;
+        }, ct);
         for (var i = 0; i < 50; i++)
         {
             await CreateAsync(Store, ConfigMaps, ConfigMap("ns", $"cm-{i}", value: new string('x', 4096)), ct);
         }
 
-        for (var i = 0; i < 50; i++)
-        {
-            Assert.Equal("ADDED", (await healthy.NextAsync(ct))!["type"]!.GetValue<string>());
-        }
+        Assert.All(await received, type => Assert.Equal("ADDED", type));
 
         await stuck.Running!.WaitAsync(ct);
     }
