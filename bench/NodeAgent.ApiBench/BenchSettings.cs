@@ -35,6 +35,13 @@ internal sealed record BackendResult(string Backend)
     /// <summary>CPU time of the server (storage and etcd aside) during the apply.</summary>
     public double? ApplyServerCpuSeconds { get; set; }
 
+    /// <summary>The same apply into another namespace, right after the first.</summary>
+    public double? WarmApplySeconds { get; set; }
+
+    public double? WarmApplyKubectlCpuSeconds { get; set; }
+
+    public double? WarmApplyServerCpuSeconds { get; set; }
+
     public Percentiles? Create { get; set; }
 
     public Percentiles? Get { get; set; }
