@@ -133,6 +133,8 @@ public sealed partial class PodSyncer : IAsyncDisposable
         var early = sandboxes.Count == 0 && !state.VolumesFailed
             ? RunSandboxTimedAsync(pod, steps, cancellationToken)
             : null;
+        // Whether its images are present is asked meanwhile too; the Pulled events still follow the sandbox.
+        var images = early is not null ? ImagePresence(pod, cancellationToken) : null;
 
         IReadOnlyDictionary<string, string> volumePaths;
         List<ContainerStatus> all;
@@ -146,6 +148,7 @@ public sealed partial class PodSyncer : IAsyncDisposable
         catch (VolumeException e)
         {
             state.VolumesFailed = true;
+            await ObserveAsync(images).ConfigureAwait(false);
             await RemoveEarlySandboxAsync(early).ConfigureAwait(false);
             Publish(pod, PodEvent.Warning("FailedMount", e.Message));
             state.Status = _statuses.Build(pod, new PodRuntimeState { Waiting = WaitingAll(pod, "ContainerCreating", e.Message) }, state.Status, _services.Time.GetUtcNow());
@@ -154,6 +157,7 @@ public sealed partial class PodSyncer : IAsyncDisposable
         catch when (early is not null)
         {
             // The sandbox stays for the retry (the next sync finds it ready); only its outcome is observed here.
+            await ObserveAsync(images).ConfigureAwait(false);
             await ((Task)early).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             throw;
         }
@@ -162,7 +166,16 @@ public sealed partial class PodSyncer : IAsyncDisposable
         if (early is not null)
         {
             // A new sandbox has no containers; the list above already has every earlier one (for attempt numbers).
-            sandbox = await early.ConfigureAwait(false);
+            try
+            {
+                sandbox = await early.ConfigureAwait(false);
+            }
+            catch
+            {
+                await ObserveAsync(images).ConfigureAwait(false);
+                throw;
+            }
+
             steps.Mark("sandbox-wait");
         }
         else if (sandbox is null)
@@ -173,13 +186,21 @@ public sealed partial class PodSyncer : IAsyncDisposable
         }
 
         var sandboxConfig = _sandboxes.Build(pod, sandbox.Metadata.Attempt);
-        var context = new SyncContext(pod, state, sandbox, sandboxConfig, volumePaths, all) { Steps = steps };
+        var context = new SyncContext(pod, state, sandbox, sandboxConfig, volumePaths, all) { Steps = steps, Images = images };
         context.Current = all.Where(c => IsIn(c, sandbox)).ToList();
 
-        var initDone = await SyncInitContainersAsync(context, cancellationToken).ConfigureAwait(false);
-        if (initDone)
+        try
         {
-            await SyncAppContainersAsync(context, cancellationToken).ConfigureAwait(false);
+            var initDone = await SyncInitContainersAsync(context, cancellationToken).ConfigureAwait(false);
+            if (initDone)
+            {
+                await SyncAppContainersAsync(context, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            // Answers for containers this sync did not reach (init containers first) are dropped, not kept for later.
+            await ObserveAsync(images).ConfigureAwait(false);
         }
 
         steps.Mark("other");
@@ -290,6 +311,31 @@ public sealed partial class PodSyncer : IAsyncDisposable
         var sandbox = await RecreateSandboxAsync(pod, [], [], cancellationToken).ConfigureAwait(false);
         steps.Add("sandbox", watch.Elapsed);
         return sandbox;
+    }
+
+    /// <summary>ImageStatus of each image of the pod, asked at once (each answer is used once, by the first container with that image).</summary>
+    private Dictionary<string, Task<bool>> ImagePresence(V1Pod pod, CancellationToken cancellationToken)
+        => (pod.Spec.InitContainers ?? []).Concat(pod.Spec.Containers ?? [])
+            .Select(c => c.Image)
+            .Where(i => !string.IsNullOrEmpty(i))
+            .Distinct(StringComparer.Ordinal)
+            .ToDictionary(i => i, i => IsPresentAsync(i, cancellationToken), StringComparer.Ordinal);
+
+    private async Task<bool> IsPresentAsync(string image, CancellationToken cancellationToken)
+        => (await _images.ImageStatusAsync(new ImageStatusRequest { Image = new ImageSpec { Image = image } }, cancellationToken: cancellationToken).ConfigureAwait(false)).Image is not null;
+
+    /// <summary>Waits for answers nobody will read, so a failed one is observed (the sync failed or stopped before its containers).</summary>
+    private static async Task ObserveAsync(Dictionary<string, Task<bool>>? images)
+    {
+        if (images is null)
+        {
+            return;
+        }
+
+        foreach (var answer in images.Values)
+        {
+            await ((Task)answer).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
     }
 
     /// <summary>Stops and removes a sandbox started beside a volume set-up that failed (kubelet mounts before it creates one).</summary>
@@ -498,7 +544,9 @@ public sealed partial class PodSyncer : IAsyncDisposable
         var pod = context.Pod;
         var image = container.Image;
         var policy = container.ImagePullPolicy ?? DefaultPullPolicy(image);
-        var present = (await _images.ImageStatusAsync(new ImageStatusRequest { Image = new ImageSpec { Image = image } }, cancellationToken: cancellationToken).ConfigureAwait(false)).Image is not null;
+        var present = context.Images is { } asked && asked.Remove(image, out var answer)
+            ? await answer.ConfigureAwait(false)
+            : await IsPresentAsync(image, cancellationToken).ConfigureAwait(false);
         if (policy == "Never")
         {
             if (present)
@@ -745,5 +793,8 @@ public sealed partial class PodSyncer : IAsyncDisposable
         public int Started { get; set; }
 
         public SyncSteps Steps { get; init; } = new();
+
+        /// <summary>Image presence asked while a new sandbox started (image → answer), taken by the first container that needs it.</summary>
+        public Dictionary<string, Task<bool>>? Images { get; init; }
     }
 }
