@@ -95,6 +95,7 @@ internal static class StartupBenchmark
         {
             await TestProcess.StopAsync(server, TimeSpan.FromSeconds(10));
             server.Dispose();
+            KeepServerLog(dir, name);
             using var cleanup = TestDeadline.Seconds(60);
             await RemoveLeftoverSandboxesAsync(criEndpoint, cleanup.Token);
             await HostCleanup.DeleteBridgeAsync(bridge, cleanup.Token);
@@ -143,6 +144,17 @@ internal static class StartupBenchmark
         catch (Grpc.Core.RpcException)
         {
             // The built-in runtime stopped with its server: nothing can be listed, and its pods were deleted before.
+        }
+    }
+
+    /// <summary>STARTUP_BENCH_LOG_DIR=DIR keeps the server's log (e.g. with NODEAGENT_LOG_LEVEL=Debug, for a pod's timeline).</summary>
+    private static void KeepServerLog(TempDirectory dir, string target)
+    {
+        if (Environment.GetEnvironmentVariable("STARTUP_BENCH_LOG_DIR") is { Length: > 0 } keep)
+        {
+            Directory.CreateDirectory(keep);
+            var name = string.Create(CultureInfo.InvariantCulture, $"server-{target.Split(' ')[0]}-{DateTime.UtcNow:HHmmss}.log");
+            File.Copy(dir.Combine("server.log"), Path.Combine(keep, name), overwrite: true);
         }
     }
 

@@ -13,6 +13,9 @@ public sealed partial class PodSyncer
     [LoggerMessage(Level = LogLevel.Information, Message = "Killing container {Container} ({ContainerId}) of pod {Namespace}/{Name}: {Why}")]
     private static partial void LogKilling(ILogger logger, string @namespace, string name, string container, string containerId, string why);
 
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Sync of pod {Namespace}/{Name} steps (ms): {Steps}")]
+    private static partial void LogSyncSteps(ILogger logger, string? @namespace, string name, SyncSteps steps);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Terminated pod {Namespace}/{Name} ({Uid}): containers, sandbox and volumes removed")]
     private static partial void LogTerminated(ILogger logger, string @namespace, string name, string uid);
 }

@@ -122,42 +122,98 @@ public sealed partial class PodSyncer : IAsyncDisposable
             return deadlineExceeded;
         }
 
+        var steps = new SyncSteps();
         var sandboxes = await ListSandboxesAsync(uid, cancellationToken).ConfigureAwait(false);
         var sandbox = sandboxes.Where(s => s.State == PodSandboxState.SandboxReady).MaxBy(s => s.CreatedAt);
+        steps.Mark("sandboxes");
+
+        // A new pod (no sandbox yet, volumes never failed): its sandbox starts while its volumes are set up and its
+        // containers listed, none of which the sandbox needs. Should a volume fail, the sandbox is removed again, so
+        // the pod looks as kubelet leaves it (FailedMount, no sandbox) and the next attempts go one step at a time.
+        var early = sandboxes.Count == 0 && !state.VolumesFailed
+            ? RunSandboxTimedAsync(pod, steps, cancellationToken)
+            : null;
+        // Whether its images are present is asked meanwhile too; the Pulled events still follow the sandbox.
+        var images = early is not null ? ImagePresence(pod, cancellationToken) : null;
 
         IReadOnlyDictionary<string, string> volumePaths;
+        List<ContainerStatus> all;
         try
         {
             volumePaths = await _volumes.SetUpAsync(pod, cancellationToken).ConfigureAwait(false);
+            steps.Mark("volumes");
+            all = await ListContainersAsync(uid, cancellationToken).ConfigureAwait(false);
+            steps.Mark("containers");
         }
         catch (VolumeException e)
         {
+            state.VolumesFailed = true;
+            await ObserveAsync(images).ConfigureAwait(false);
+            await RemoveEarlySandboxAsync(early).ConfigureAwait(false);
             Publish(pod, PodEvent.Warning("FailedMount", e.Message));
             state.Status = _statuses.Build(pod, new PodRuntimeState { Waiting = WaitingAll(pod, "ContainerCreating", e.Message) }, state.Status, _services.Time.GetUtcNow());
             return state.Status;
         }
+        catch when (early is not null)
+        {
+            // The sandbox stays for the retry (the next sync finds it ready); only its outcome is observed here.
+            await ObserveAsync(images).ConfigureAwait(false);
+            await ((Task)early).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            throw;
+        }
 
-        var all = await ListContainersAsync(uid, cancellationToken).ConfigureAwait(false);
-        if (sandbox is null)
+        state.VolumesFailed = false;
+        if (early is not null)
+        {
+            // A new sandbox has no containers; the list above already has every earlier one (for attempt numbers).
+            try
+            {
+                sandbox = await early.ConfigureAwait(false);
+            }
+            catch
+            {
+                await ObserveAsync(images).ConfigureAwait(false);
+                throw;
+            }
+
+            steps.Mark("sandbox-wait");
+        }
+        else if (sandbox is null)
         {
             sandbox = await RecreateSandboxAsync(pod, sandboxes, all, cancellationToken).ConfigureAwait(false);
             all = await ListContainersAsync(uid, cancellationToken).ConfigureAwait(false);
+            steps.Mark("sandbox");
         }
 
         var sandboxConfig = _sandboxes.Build(pod, sandbox.Metadata.Attempt);
-        var context = new SyncContext(pod, state, sandbox, sandboxConfig, volumePaths, all);
+        var context = new SyncContext(pod, state, sandbox, sandboxConfig, volumePaths, all) { Steps = steps, Images = images };
         context.Current = all.Where(c => IsIn(c, sandbox)).ToList();
 
-        var initDone = await SyncInitContainersAsync(context, cancellationToken).ConfigureAwait(false);
-        if (initDone)
+        try
         {
-            await SyncAppContainersAsync(context, cancellationToken).ConfigureAwait(false);
+            var initDone = await SyncInitContainersAsync(context, cancellationToken).ConfigureAwait(false);
+            if (initDone)
+            {
+                await SyncAppContainersAsync(context, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            // Answers for containers this sync did not reach (init containers first) are dropped, not kept for later.
+            await ObserveAsync(images).ConfigureAwait(false);
         }
 
+        steps.Mark("other");
         var statuses = await ListContainersAsync(uid, cancellationToken).ConfigureAwait(false);
         var inSandbox = statuses.Where(c => IsIn(c, sandbox)).ToList();
         await PruneAsync(inSandbox, cancellationToken).ConfigureAwait(false);
         var status = BuildStatus(pod, state, sandbox, inSandbox);
+        steps.Mark("status");
+        if (early is not null || context.Started > 0)
+        {
+            LogSyncSteps(_logger, pod.Metadata.NamespaceProperty, pod.Metadata.Name, steps);
+        }
+
         if (status.Phase is "Succeeded" or "Failed")
         {
             // A finished pod keeps its final status; its sandbox is stopped so its address and processes are released.
@@ -245,6 +301,66 @@ public sealed partial class PodSyncer : IAsyncDisposable
         var id = (await _runtime.RunPodSandboxAsync(new RunPodSandboxRequest { Config = config }, cancellationToken: cancellationToken).ConfigureAwait(false)).PodSandboxId;
         LogSandboxStarted(_logger, pod.Metadata.NamespaceProperty, pod.Metadata.Name, id, attempt);
         return (await _runtime.PodSandboxStatusAsync(new PodSandboxStatusRequest { PodSandboxId = id }, cancellationToken: cancellationToken).ConfigureAwait(false)).Status;
+    }
+
+    private async Task<PodSandboxStatus> RunSandboxTimedAsync(V1Pod pod, SyncSteps steps, CancellationToken cancellationToken)
+    {
+        // Yield first, so the volume set-up starts at once instead of after the sandbox request was sent.
+        await Task.Yield();
+        var watch = Stopwatch.StartNew();
+        var sandbox = await RecreateSandboxAsync(pod, [], [], cancellationToken).ConfigureAwait(false);
+        steps.Add("sandbox", watch.Elapsed);
+        return sandbox;
+    }
+
+    /// <summary>ImageStatus of each image of the pod, asked at once (each answer is used once, by the first container with that image).</summary>
+    private Dictionary<string, Task<bool>> ImagePresence(V1Pod pod, CancellationToken cancellationToken)
+        => (pod.Spec.InitContainers ?? []).Concat(pod.Spec.Containers ?? [])
+            .Select(c => c.Image)
+            .Where(i => !string.IsNullOrEmpty(i))
+            .Distinct(StringComparer.Ordinal)
+            .ToDictionary(i => i, i => IsPresentAsync(i, cancellationToken), StringComparer.Ordinal);
+
+    private async Task<bool> IsPresentAsync(string image, CancellationToken cancellationToken)
+        => (await _images.ImageStatusAsync(new ImageStatusRequest { Image = new ImageSpec { Image = image } }, cancellationToken: cancellationToken).ConfigureAwait(false)).Image is not null;
+
+    /// <summary>Waits for answers nobody will read, so a failed one is observed (the sync failed or stopped before its containers).</summary>
+    private static async Task ObserveAsync(Dictionary<string, Task<bool>>? images)
+    {
+        if (images is null)
+        {
+            return;
+        }
+
+        foreach (var answer in images.Values)
+        {
+            await ((Task)answer).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    /// <summary>Stops and removes a sandbox started beside a volume set-up that failed (kubelet mounts before it creates one).</summary>
+    private async Task RemoveEarlySandboxAsync(Task<PodSandboxStatus>? early)
+    {
+        if (early is null)
+        {
+            return;
+        }
+
+        PodSandboxStatus sandbox;
+        try
+        {
+            sandbox = await early.ConfigureAwait(false);
+        }
+        catch (RpcException)
+        {
+            // It never came up; the runtime rolled it back.
+            return;
+        }
+
+        // Cleanup has its own deadline, not the sync's token: a cancelled sync would leave a sandbox kubelet never made.
+        using var cleanup = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        await IgnoreNotFound(() => _runtime.StopPodSandboxAsync(new StopPodSandboxRequest { PodSandboxId = sandbox.Id }, cancellationToken: cleanup.Token).ResponseAsync).ConfigureAwait(false);
+        await IgnoreNotFound(() => _runtime.RemovePodSandboxAsync(new RemovePodSandboxRequest { PodSandboxId = sandbox.Id }, cancellationToken: cleanup.Token).ResponseAsync).ConfigureAwait(false);
     }
 
     /// <returns>True when every init container has completed.</returns>
@@ -375,6 +491,7 @@ public sealed partial class PodSyncer : IAsyncDisposable
             return false;
         }
 
+        context.Steps.Mark("image");
         var attempt = context.All.Where(c => c.Metadata.Name == container.Name).Select(c => (int)c.Metadata.Attempt + 1).DefaultIfEmpty(0).Max();
         ContainerConfig config;
         try
@@ -396,13 +513,17 @@ public sealed partial class PodSyncer : IAsyncDisposable
         }
 
         config.Annotations[SandboxAnnotation] = context.Sandbox.Id;
+        context.Steps.Mark("config");
         try
         {
             var id = (await _runtime.CreateContainerAsync(
                 new CreateContainerRequest { PodSandboxId = context.Sandbox.Id, Config = config, SandboxConfig = context.SandboxConfig },
                 cancellationToken: cancellationToken).ConfigureAwait(false)).ContainerId;
+            context.Steps.Mark("create");
             Publish(pod, PodEvent.Normal("Created", $"Created container {container.Name}", FieldPath(container)));
             await _runtime.StartContainerAsync(new StartContainerRequest { ContainerId = id }, cancellationToken: cancellationToken).ConfigureAwait(false);
+            context.Steps.Mark("start");
+            context.Started++;
             Publish(pod, PodEvent.Normal("Started", $"Started container {container.Name}", FieldPath(container)));
             LogContainerStarted(_logger, pod.Metadata.NamespaceProperty, pod.Metadata.Name, container.Name, id, attempt);
             waiting.Remove(container.Name);
@@ -428,7 +549,9 @@ public sealed partial class PodSyncer : IAsyncDisposable
         var pod = context.Pod;
         var image = container.Image;
         var policy = container.ImagePullPolicy ?? DefaultPullPolicy(image);
-        var present = (await _images.ImageStatusAsync(new ImageStatusRequest { Image = new ImageSpec { Image = image } }, cancellationToken: cancellationToken).ConfigureAwait(false)).Image is not null;
+        var present = context.Images is { } asked && asked.Remove(image, out var answer)
+            ? await answer.ConfigureAwait(false)
+            : await IsPresentAsync(image, cancellationToken).ConfigureAwait(false);
         if (policy == "Never")
         {
             if (present)
@@ -664,6 +787,9 @@ public sealed partial class PodSyncer : IAsyncDisposable
         /// <summary>The status a finished (Succeeded/Failed) pod keeps.</summary>
         public V1PodStatus? Final { get; set; }
 
+        /// <summary>The last volume set-up failed: the next sync sets volumes up before it starts a sandbox.</summary>
+        public bool VolumesFailed { get; set; }
+
         /// <summary>Wakes the pod's worker when its activeDeadlineSeconds passes.</summary>
         public ITimer? DeadlineTimer { get; set; }
     }
@@ -671,5 +797,13 @@ public sealed partial class PodSyncer : IAsyncDisposable
     private sealed record SyncContext(V1Pod Pod, PodState State, PodSandboxStatus Sandbox, PodSandboxConfig SandboxConfig, IReadOnlyDictionary<string, string> VolumePaths, List<ContainerStatus> All)
     {
         public List<ContainerStatus> Current { get; set; } = [];
+
+        /// <summary>Containers this sync created and started.</summary>
+        public int Started { get; set; }
+
+        public SyncSteps Steps { get; init; } = new();
+
+        /// <summary>Image presence asked while a new sandbox started (image → answer), taken by the first container that needs it.</summary>
+        public Dictionary<string, Task<bool>>? Images { get; init; }
     }
 }

@@ -299,6 +299,57 @@ public sealed class PodSyncerIntegrationTests(BusyboxRegistry registry)
     }
 
     [Fact]
+    public async Task A_new_pod_is_running_after_its_first_sync_with_kubelets_events_in_order()
+    {
+        using var deadline = TestDeadline.Seconds(120);
+        await using var node = await NodeHarness.StartAsync(registry, deadline.Token);
+        var app = node.Container("app", "/bin/sleep", "300");
+        app.VolumeMounts = [new V1VolumeMount { Name = "data", MountPath = "/data" }];
+        var pod = node.Pod("first", app);
+        pod.Spec.Volumes = [new V1Volume { Name = "data", EmptyDir = new V1EmptyDirVolumeSource() }];
+
+        // One sync (the sandbox started beside the volume set-up) reports the started container: no relist or resync needed.
+        var status = await node.Syncer.SyncAsync(pod, deadline.Token);
+
+        Assert.True(IsRunning(status), $"phase {status.Phase}");
+        Assert.True(status.ContainerStatuses.Single().Started);
+        Assert.True(IPNetwork.Parse(node.Runtime.Settings.PodCidr).Contains(IPAddress.Parse(status.PodIP)));
+        Assert.Single(await node.SandboxIdsAsync(pod, deadline.Token));
+        Assert.Equal(0, (await node.ExecAsync(status, "app", deadline.Token, "/bin/sh", "-c", "test -d /data")).ExitCode);
+        Assert.Equal(["Pulled", "Created", "Started"], node.Events.Events.Select(e => e.Reason).Where(r => r != "Pulling"));
+    }
+
+    [Fact]
+    public async Task A_missing_secret_volume_is_failed_mount_without_a_sandbox_until_it_appears()
+    {
+        using var deadline = TestDeadline.Seconds(120);
+        await using var node = await NodeHarness.StartAsync(registry, deadline.Token);
+        var app = node.Container("app", "/bin/sleep", "300");
+        app.VolumeMounts = [new V1VolumeMount { Name = "creds", MountPath = "/creds" }];
+        var pod = node.Pod("nomount", app);
+        pod.Spec.Volumes = [new V1Volume { Name = "creds", Secret = new V1SecretVolumeSource { SecretName = "later" } }];
+
+        // The first sync starts the sandbox beside the volume set-up; the failed mount removes it again (kubelet mounts
+        // before it creates a sandbox), and the retry sets volumes up first.
+        for (var attempt = 0; attempt < 2; attempt++)
+        {
+            var waiting = await node.Syncer.SyncAsync(pod, deadline.Token);
+            Assert.Equal("Pending", waiting.Phase);
+            Assert.Equal("ContainerCreating", waiting.ContainerStatuses.Single().State.Waiting.Reason);
+            Assert.Null(waiting.PodIP);
+            Assert.Empty(await node.SandboxIdsAsync(pod, deadline.Token));
+        }
+
+        Assert.Equal(2, node.Events.Events.Count(e => e is { Type: "Warning", Reason: "FailedMount" } && e.Message.Contains("secret \"later\" not found", StringComparison.Ordinal)));
+        Assert.DoesNotContain(node.Events.Events, e => e.Reason is "Created" or "Started");
+
+        node.Objects.Add(InMemoryObjects.Secret("later", new() { ["token"] = "t" }));
+        var running = await node.SyncUntilAsync(pod, IsRunning, "running once the secret exists", deadline.Token);
+        Assert.Equal("t", (await node.ExecAsync(running, "app", deadline.Token, "/bin/cat", "/creds/token")).Stdout);
+        Assert.Single(await node.SandboxIdsAsync(pod, deadline.Token));
+    }
+
+    [Fact]
     public async Task Pod_workers_drive_a_pod_to_running_and_terminate_it()
     {
         using var deadline = TestDeadline.Seconds(120);
