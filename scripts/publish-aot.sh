@@ -8,7 +8,7 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 out="${1:-$root/out/aot}"
 start=$(date +%s)
-# Warnings stay warnings here only: the AOT analyzers report reflection the JIT build relies on (see the csproj).
+# Warnings stay warnings here only (see the csproj). No debug symbols: ILC is faster and there is no 200 MB .dbg.
 dotnet publish "$root/agent/NodeAgent" -c Release -r linux-x64 -nologo \
-    -p:PublishAot=true -p:TreatWarningsAsErrors=false -o "$out"
+    -p:PublishAot=true -p:DebugType=none -p:StripSymbols=true -p:TreatWarningsAsErrors=false -o "$out"
 echo "published $out/nodeagent in $(( $(date +%s) - start )) s ($(du -m "$out/nodeagent" | cut -f1) MB)"

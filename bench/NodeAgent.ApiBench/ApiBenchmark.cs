@@ -141,9 +141,12 @@ internal static class ApiBenchmark
             serviceCidr = TestIds.NewSubnet24();
         }
 
+        // A .dll runs under `dotnet exec`; anything else is the executable itself (a Native AOT publish).
+        var isDll = dll.EndsWith(".dll", StringComparison.Ordinal);
         List<string> args =
         [
-            "exec", dll, "server", "--config", config,
+            .. isDll ? (string[])["exec", dll] : [],
+            "server", "--config", config,
             "--run-dir", dir.Combine("run"),
             "--node-name", prefix + "-node",
             "--bridge", prefix,
@@ -154,7 +157,7 @@ internal static class ApiBenchmark
             "--kubeconfig", kubeconfig,
             "--datastore-endpoint", etcdEndpoint ?? "sqlite",
         ];
-        return TestProcess.StartBackground("dotnet", args, dir.Combine("server.log"));
+        return TestProcess.StartBackground(isDll ? "dotnet" : dll, args, dir.Combine("server.log"));
     }
 
     /// <summary>One multi-document file of a Namespace and ConfigMaps, Services and Deployments (a third each), applied once.</summary>

@@ -113,9 +113,9 @@ public sealed class ApiServer : IAsyncDisposable
             await next(context).ConfigureAwait(false);
         });
 
-        app.MapGet("/healthz", () => "ok");
-        app.MapGet("/livez", () => "ok");
-        app.MapGet("/readyz", () => "ok");
+        app.MapGet("/healthz", PlainOk);
+        app.MapGet("/livez", PlainOk);
+        app.MapGet("/readyz", PlainOk);
         app.MapDiscovery(resources, options.GitVersion);
                 app.MapOpenApi(resources);
 
@@ -170,6 +170,14 @@ public sealed class ApiServer : IAsyncDisposable
         };
         return StatusResponses.WriteAsync(context, StatusCodes.Status403Forbidden, "Forbidden", $"{subject} is forbidden: {attributes.ForbiddenMessage()}", details);
     }
+
+    // A RequestDelegate rather than a lambda returning "ok": no RequestDelegateFactory (expression trees) for the
+    // Native AOT publish. Same response: text/plain, "ok".
+    private static readonly RequestDelegate PlainOk = context =>
+    {
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        return context.Response.WriteAsync("ok", context.RequestAborted);
+    };
 
     private static bool IsHealthPath(PathString path) =>
         path.StartsWithSegments("/healthz") || path.StartsWithSegments("/livez") || path.StartsWithSegments("/readyz");

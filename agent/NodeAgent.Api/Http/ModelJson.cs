@@ -1,10 +1,12 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using k8s;
 using NodeAgent.Api.Registry.Listing;
+using NodeAgent.Api.Resources;
 
 namespace NodeAgent.Api.Http;
 
@@ -86,8 +88,9 @@ internal static class ModelJson
     /// The JSON properties of a model type (name → property type), or null for types that are
     /// leaves on the wire (strings, numbers, quantities, int-or-string, free-form objects).
     /// </summary>
-    public static IReadOnlyDictionary<string, Type>? PropertiesOf(Type type) => Properties.GetOrAdd(type, static t =>
+    public static IReadOnlyDictionary<string, Type>? PropertiesOf([DynamicallyAccessedMembers(ModelTypes.Members)] Type type) => Properties.GetOrAdd(type, static key =>
     {
+        var t = ModelTypes.Reached(key);
         if (t.Namespace != "k8s.Models" || t.GetCustomAttribute<JsonConverterAttribute>() is not null || t.IsEnum)
         {
             return null;
@@ -107,7 +110,7 @@ internal static class ModelJson
     });
 
     /// <summary>The element type of a list, or the value type of a map, or null.</summary>
-    public static (Type? Element, bool IsMap) Container(Type type)
+    public static (Type? Element, bool IsMap) Container([DynamicallyAccessedMembers(ModelTypes.Members)] Type type)
     {
         if (type == typeof(string) || type == typeof(byte[]))
         {
@@ -135,7 +138,7 @@ internal static class ModelJson
     }
 
     /// <summary>Paths (<c>spec.containers[0].foo</c>) of fields the model has no property for.</summary>
-    public static List<string> UnknownFields(JsonNode json, Type type)
+    public static List<string> UnknownFields(JsonNode json, [DynamicallyAccessedMembers(ModelTypes.Members)] Type type)
     {
         var found = new List<string>();
         Walk(json, type, "", found);
@@ -144,10 +147,10 @@ internal static class ModelJson
 
     private static void Walk(JsonNode? node, Type type, string path, List<string> found)
     {
-        type = Nullable.GetUnderlyingType(type) ?? type;
+        var model = ModelTypes.Reached(Nullable.GetUnderlyingType(type) ?? type);
         if (node is JsonObject obj)
         {
-            var properties = PropertiesOf(type);
+            var properties = PropertiesOf(model);
             if (properties is not null)
             {
                 foreach (var (name, value) in obj)
@@ -166,7 +169,7 @@ internal static class ModelJson
                 return;
             }
 
-            var (element, isMap) = Container(type);
+            var (element, isMap) = Container(model);
             if (element is not null && isMap)
             {
                 foreach (var (name, value) in obj)
@@ -177,7 +180,7 @@ internal static class ModelJson
         }
         else if (node is JsonArray array)
         {
-            var (element, isMap) = Container(type);
+            var (element, isMap) = Container(model);
             if (element is not null && !isMap)
             {
                 for (var i = 0; i < array.Count; i++)

@@ -1,5 +1,7 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text.RegularExpressions;
 using k8s.Models;
+using NodeAgent.Api.Resources;
 
 namespace NodeAgent.Api.OpenApi;
 
@@ -46,7 +48,7 @@ internal static partial class DefinitionNames
     };
 
     /// <summary>The definition name of a model type, or null when it is not a KubernetesClient model.</summary>
-    public static string? Of(Type type)
+    public static string? Of([DynamicallyAccessedMembers(ModelTypes.Members)] Type type)
     {
         ArgumentNullException.ThrowIfNull(type);
         if (type == typeof(IntOrString))

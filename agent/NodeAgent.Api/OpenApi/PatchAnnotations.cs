@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using NodeAgent.Api.Patching;
 using NodeAgent.Api.Patching.Schema;
@@ -23,7 +24,7 @@ internal static class PatchAnnotations
         return annotations;
     }
 
-    private static void Walk(Type type, SchemaNode node, Dictionary<(Type, string), FieldMeta> annotations)
+    private static void Walk([DynamicallyAccessedMembers(ModelTypes.Members)] Type type, SchemaNode node, Dictionary<(Type, string), FieldMeta> annotations)
     {
         foreach (var (property, jsonName) in ModelProperties.Of(type))
         {
@@ -45,14 +46,17 @@ internal static class PatchAnnotations
 /// <summary>The serialized properties of a model: those System.Text.Json writes, under their JSON names.</summary>
 internal static class ModelProperties
 {
-    public static IEnumerable<(PropertyInfo Property, string JsonName)> Of(Type type) =>
+    public static IEnumerable<(PropertyInfo Property, string JsonName)> Of([DynamicallyAccessedMembers(ModelTypes.Members)] Type type) =>
         type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
             .Select(p => (Property: p, Name: p.GetCustomAttribute<System.Text.Json.Serialization.JsonPropertyNameAttribute>()?.Name))
             .Where(p => p.Name is not null && p.Property.GetCustomAttribute<System.Text.Json.Serialization.JsonIgnoreAttribute>() is null)
             .Select(p => (p.Property, p.Name!));
 
     /// <summary>The item type of a list, the value type of a map, else the type itself.</summary>
-    public static Type ElementType(Type type)
+    [return: DynamicallyAccessedMembers(ModelTypes.Members)]
+    public static Type ElementType(Type type) => ModelTypes.Reached(ElementTypeOf(type));
+
+    private static Type ElementTypeOf(Type type)
     {
         if (type.IsArray && type != typeof(byte[]))
         {

@@ -36,7 +36,7 @@ internal sealed class SchemaCatalog
         var definitions = new Dictionary<string, DefinitionSchema>(StringComparer.Ordinal);
         foreach (var type in types)
         {
-            var name = DefinitionNames.Of(type)!;
+            var name = DefinitionNames.Of(ModelTypes.Reached(type))!;
             definitions.TryAdd(name, Describe(type, name, kinds.GetValueOrDefault(type) ?? [], docs, patches));
         }
 
@@ -135,7 +135,7 @@ internal sealed class SchemaCatalog
                 continue;
             }
 
-            foreach (var (property, _) in ModelProperties.Of(type))
+            foreach (var (property, _) in ModelProperties.Of(ModelTypes.Reached(type)))
             {
                 var element = ModelProperties.ElementType(property.PropertyType);
                 if (DefinitionNames.Of(element) is not null && !seen.Contains(element))
@@ -168,7 +168,7 @@ internal sealed class SchemaCatalog
         var properties = new List<PropertySchema>();
         var required = new List<string>();
         var knownRequired = RequiredFields.Of(name);
-        foreach (var (property, jsonName) in ModelProperties.Of(type))
+        foreach (var (property, jsonName) in ModelProperties.Of(ModelTypes.Reached(type)))
         {
             properties.Add(new PropertySchema(
                 jsonName, ShapeOf(property.PropertyType), docs.ForProperty(type, property.Name), patches.GetValueOrDefault((type, jsonName))));
@@ -233,6 +233,6 @@ internal sealed class SchemaCatalog
             return new ArrayShape(ShapeOf(ModelProperties.ElementType(underlying)));
         }
 
-        return DefinitionNames.Of(underlying) is { } name ? new RefShape(name) : new FreeFormShape();
+        return DefinitionNames.Of(ModelTypes.Reached(underlying)) is { } name ? new RefShape(name) : new FreeFormShape();
     }
 }

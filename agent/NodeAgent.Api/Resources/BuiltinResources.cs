@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace NodeAgent.Api.Resources;
 
 /// <summary>Every resource the API server serves, group by group (one file per group owns its strategies).</summary>
@@ -12,7 +14,7 @@ public static class BuiltinResources
         .. ReviewResources.All(),
     ];
 
-    internal static ResourceDefinition Define<T, TList>(
+    internal static ResourceDefinition Define<[DynamicallyAccessedMembers(ModelTypes.Members)] T, [DynamicallyAccessedMembers(ModelTypes.Members)] TList>(
         string group,
         string plural,
         bool namespaced,

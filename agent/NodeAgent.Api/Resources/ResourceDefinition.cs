@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace NodeAgent.Api.Resources;
 
 /// <summary>
@@ -15,8 +17,8 @@ public sealed record ResourceDefinition(
     string Plural,
     string Singular,
     bool Namespaced,
-    Type ModelType,
-    Type ListModelType,
+    [param: DynamicallyAccessedMembers(ModelTypes.Members)][property: DynamicallyAccessedMembers(ModelTypes.Members)] Type ModelType,
+    [param: DynamicallyAccessedMembers(ModelTypes.Members)][property: DynamicallyAccessedMembers(ModelTypes.Members)] Type ListModelType,
     IReadOnlyList<string> ShortNames,
     IReadOnlyList<string> Categories,
     IReadOnlyList<string> Subresources,

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using k8s;
 using k8s.Models;
 
@@ -25,7 +26,7 @@ public static class ReviewResources
         Review<V1SubjectAccessReview>("authorization.k8s.io", "subjectaccessreviews", namespaced: false),
     ];
 
-    private static ResourceDefinition Review<T>(string group, string plural, bool namespaced, string version = "v1")
+    private static ResourceDefinition Review<[DynamicallyAccessedMembers(ModelTypes.Members)] T>(string group, string plural, bool namespaced, string version = "v1")
         where T : class, IKubernetesObject<V1ObjectMeta>
         => BuiltinResources.Define<T, T>(group, plural, namespaced, new ReviewStrategy<T>(), version: version) with { Verbs = CreateOnly };
 

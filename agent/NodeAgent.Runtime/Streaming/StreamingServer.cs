@@ -66,9 +66,9 @@ public sealed partial class StreamingServer : IAsyncDisposable
             new PodPortForwarder(sandboxes, options),
             loggerFactory.CreateLogger<StreamingServer>());
         app.UseWebSockets();
-        app.Map("/exec/{token}", (Func<HttpContext, string, Task>)server.ServeExecAsync);
-        app.Map("/attach/{token}", (Func<HttpContext, string, Task>)server.ServeAttachAsync);
-        app.Map("/portforward/{token}", (Func<HttpContext, string, Task>)server.ServePortForwardAsync);
+        app.Map("/exec/{token}", WithToken(server.ServeExecAsync));
+        app.Map("/attach/{token}", WithToken(server.ServeAttachAsync));
+        app.Map("/portforward/{token}", WithToken(server.ServePortForwardAsync));
         await app.StartAsync(cancellationToken);
         var address = app.Services.GetService(typeof(Microsoft.AspNetCore.Hosting.Server.IServer)) is Microsoft.AspNetCore.Hosting.Server.IServer kestrelServer ? kestrelServer.Features.Get<IServerAddressesFeature>()!.Addresses.First() : throw new InvalidOperationException("no server");
         var port = new Uri(address.Replace("[::]", "localhost", StringComparison.Ordinal)).Port;
@@ -93,6 +93,11 @@ public sealed partial class StreamingServer : IAsyncDisposable
     }
 
     private string Url(string kind, object request) => new Uri(BaseUri, $"/{kind}/{_tokens.Insert(request)}").ToString();
+
+    // A RequestDelegate rather than a handler with a bound route parameter: no RequestDelegateFactory (expression
+    // trees) for the Native AOT publish. The route always has the token.
+    private static RequestDelegate WithToken(Func<HttpContext, string, Task> serve)
+        => context => serve(context, (string)context.Request.RouteValues["token"]!);
 
     private async Task ServeExecAsync(HttpContext context, string token)
     {

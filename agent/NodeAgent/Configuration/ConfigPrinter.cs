@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -80,8 +81,20 @@ public static class ConfigPrinter
     private static string Quote(string value)
         => value.Length > 0 && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '/' or '.' or '-' or '_' or ':') && !value.Contains(": ", StringComparison.Ordinal)
             ? value
-            : JsonSerializer.Serialize(value, ReadableJson);
+            : JsonString(value);
+
+    // The JSON writer rather than the serializer: no reflection (Native AOT publish).
+    private static string JsonString(string value)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer, ReadableJson))
+        {
+            writer.WriteStringValue(value);
+        }
+
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
 
     /// <summary>No \u003C for '&lt;' (eviction thresholds): the output is a YAML file for people, not HTML.</summary>
-    private static readonly JsonSerializerOptions ReadableJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static readonly JsonWriterOptions ReadableJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 }

@@ -1,7 +1,10 @@
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
 using k8s;
 using NodeAgent.Api.Security;
 using NodeAgent.Testing.Common;
+using NodeAgent.Testing.Kubectl;
 
 namespace NodeAgent.Api.Tests.Security;
 
@@ -95,5 +98,41 @@ public sealed class CredentialFilesTests : IDisposable
         Assert.Equal("secret-token", config.AccessToken);
         Assert.Equal("nodeagent", config.CurrentContext);
         Assert.Equal(ca.Certificate.Thumbprint, Assert.Single(config.SslCaCerts).Thumbprint);
+    }
+
+    [Fact]
+    public async Task Admin_kubeconfigs_are_read_by_kubectl_with_token_or_client_certificate()
+    {
+        using var cts = TestDeadline.Seconds(30);
+        using var ca = CertificateAuthority.Create("test-ca", DateTimeOffset.UtcNow);
+        using var client = ca.IssueClientCertificate("jane", ["system:masters"], DateTimeOffset.UtcNow, DateTimeOffset.UtcNow.AddDays(1));
+        var withToken = _dir.Combine("token.kubeconfig");
+        var withCertificate = _dir.Combine("cert.kubeconfig");
+        PrivateFile.WriteAllText(withToken, AdminKubeconfig.WithToken(new Uri("https://[::1]:6443"), ca.Certificate, "secret: token #1"));
+        PrivateFile.WriteAllText(withCertificate, AdminKubeconfig.WithClientCertificate(new Uri("https://127.0.0.1:6443"), ca.Certificate, client));
+
+        using var tokenKubectl = new KubectlRunner(withToken);
+        using var token = await tokenKubectl.RunJsonAsync(["config", "view", "--raw"], cts.Token);
+        using var certKubectl = new KubectlRunner(withCertificate);
+        using var cert = await certKubectl.RunJsonAsync(["config", "view", "--raw"], cts.Token);
+
+        var config = token.RootElement;
+        Assert.Equal("nodeagent", config.GetProperty("current-context").GetString());
+        var cluster = config.GetProperty("clusters")[0];
+        Assert.Equal("nodeagent", cluster.GetProperty("name").GetString());
+        Assert.Equal("https://[::1]:6443", cluster.GetProperty("cluster").GetProperty("server").GetString());
+        var caPem = Encoding.ASCII.GetString(Convert.FromBase64String(cluster.GetProperty("cluster").GetProperty("certificate-authority-data").GetString()!));
+        Assert.Equal(ca.Certificate.Thumbprint, X509Certificate2.CreateFromPem(caPem).Thumbprint);
+        Assert.Equal("secret: token #1", config.GetProperty("users")[0].GetProperty("user").GetProperty("token").GetString());
+        var context = config.GetProperty("contexts")[0];
+        Assert.Equal("nodeagent", context.GetProperty("context").GetProperty("cluster").GetString());
+        Assert.Equal("nodeagent", context.GetProperty("context").GetProperty("user").GetString());
+
+        var user = cert.RootElement.GetProperty("users")[0].GetProperty("user");
+        var certPem = Encoding.ASCII.GetString(Convert.FromBase64String(user.GetProperty("client-certificate-data").GetString()!));
+        var keyPem = Encoding.ASCII.GetString(Convert.FromBase64String(user.GetProperty("client-key-data").GetString()!));
+        using var read = X509Certificate2.CreateFromPem(certPem, keyPem);
+        Assert.Equal(client.Thumbprint, read.Thumbprint);
+        Assert.True(read.HasPrivateKey);
     }
 }
