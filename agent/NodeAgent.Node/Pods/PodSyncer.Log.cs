@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using NodeAgent.Cri.Diagnostics;
 
 namespace NodeAgent.Node.Pods;
 
@@ -14,7 +15,7 @@ public sealed partial class PodSyncer
     private static partial void LogKilling(ILogger logger, string @namespace, string name, string container, string containerId, string why);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Sync of pod {Namespace}/{Name} steps (ms): {Steps}")]
-    private static partial void LogSyncSteps(ILogger logger, string? @namespace, string name, SyncSteps steps);
+    private static partial void LogSyncSteps(ILogger logger, string? @namespace, string name, StepTimer steps);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Terminated pod {Namespace}/{Name} ({Uid}): containers, sandbox and volumes removed")]
     private static partial void LogTerminated(ILogger logger, string @namespace, string name, string uid);

@@ -2,13 +2,14 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using Grpc.Core;
-using k8s.Models;
 using Microsoft.Extensions.Logging;
 using NodeAgent.Cri;
+using NodeAgent.Cri.Diagnostics;
 using NodeAgent.Cri.V1;
 using NodeAgent.Node.Images;
 using NodeAgent.Node.Probes;
 using NodeAgent.Node.Volumes;
+using k8s.Models;
 
 namespace NodeAgent.Node.Pods;
 
@@ -122,7 +123,7 @@ public sealed partial class PodSyncer : IAsyncDisposable
             return deadlineExceeded;
         }
 
-        var steps = new SyncSteps();
+        var steps = new StepTimer();
         var sandboxes = await ListSandboxesAsync(uid, cancellationToken).ConfigureAwait(false);
         var sandbox = sandboxes.Where(s => s.State == PodSandboxState.SandboxReady).MaxBy(s => s.CreatedAt);
         steps.Mark("sandboxes");
@@ -303,7 +304,7 @@ public sealed partial class PodSyncer : IAsyncDisposable
         return (await _runtime.PodSandboxStatusAsync(new PodSandboxStatusRequest { PodSandboxId = id }, cancellationToken: cancellationToken).ConfigureAwait(false)).Status;
     }
 
-    private async Task<PodSandboxStatus> RunSandboxTimedAsync(V1Pod pod, SyncSteps steps, CancellationToken cancellationToken)
+    private async Task<PodSandboxStatus> RunSandboxTimedAsync(V1Pod pod, StepTimer steps, CancellationToken cancellationToken)
     {
         // Yield first, so the volume set-up starts at once instead of after the sandbox request was sent.
         await Task.Yield();
@@ -801,7 +802,7 @@ public sealed partial class PodSyncer : IAsyncDisposable
         /// <summary>Containers this sync created and started.</summary>
         public int Started { get; set; }
 
-        public SyncSteps Steps { get; init; } = new();
+        public StepTimer Steps { get; init; } = new();
 
         /// <summary>Image presence asked while a new sandbox started (image → answer), taken by the first container that needs it.</summary>
         public Dictionary<string, Task<bool>>? Images { get; init; }

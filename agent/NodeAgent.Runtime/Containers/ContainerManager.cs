@@ -1,7 +1,8 @@
 using System.Text.Json;
-using Google.Protobuf;
 using System.Text.Json.Nodes;
+using Google.Protobuf;
 using Microsoft.Extensions.Logging;
+using NodeAgent.Cri.Diagnostics;
 using NodeAgent.Cri.V1;
 using NodeAgent.Runtime.Containers.Spec;
 using NodeAgent.Runtime.Errors;

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using NodeAgent.Cri.Diagnostics;
 using NodeAgent.Cri.V1;
 using NodeAgent.Runtime.Containers.Spec;
 using NodeAgent.Runtime.Errors;

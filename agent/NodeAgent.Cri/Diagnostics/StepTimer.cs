@@ -2,13 +2,14 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 
-namespace NodeAgent.Runtime.Sandboxes;
+namespace NodeAgent.Cri.Diagnostics;
 
 /// <summary>
-/// Milliseconds per step of one sandbox or container operation, for a Debug log line
-/// (<c>network=12.1 infra=41.0 total=60.3</c>) that bench/NodeAgent.PodBench aggregates.
+/// Milliseconds per step of one operation, for a Debug log line (<c>network=12.1 infra=41.0 total=60.3</c>): the
+/// runtime's sandbox and container operations (which bench/NodeAgent.PodBench aggregates) and the node's pod syncs
+/// that start something. Steps run beside the marked ones are added with their own duration.
 /// </summary>
-internal sealed class StepTimer
+public sealed class StepTimer
 {
     private readonly long _start = Stopwatch.GetTimestamp();
     private readonly StringBuilder _steps = new();
@@ -21,8 +22,7 @@ internal sealed class StepTimer
     public void Mark(string step)
     {
         var now = Stopwatch.GetTimestamp();
-        Append(step, Stopwatch.GetElapsedTime(_last, now));
-        _last = now;
+        Append(step, Stopwatch.GetElapsedTime(Interlocked.Exchange(ref _last, now), now));
     }
 
     /// <summary>Records a step timed elsewhere (one branch of steps run concurrently).</summary>
@@ -36,7 +36,7 @@ internal sealed class StepTimer
         }
     }
 
-    // Concurrent branches of one operation (network and infra) record their steps at the same time.
+    // Concurrent branches of one operation record their steps at the same time.
     private void Append(string step, TimeSpan elapsed)
     {
         lock (_gate)
