@@ -30,7 +30,7 @@ objects() {
     cgroups) find /sys/fs/cgroup -maxdepth 3 -type d 2>/dev/null | grep -E "$pattern" ;;
     "pod log dirs") find /var/log/pods -mindepth 1 -maxdepth 1 "${since[@]}" -printf '%f\n' 2>/dev/null | grep -E "$pattern" ;;
     iptables) iptables-save 2>/dev/null | grep -E "$pattern" ;;
-    processes) for p in /proc/[0-9]*; do [[ "${p#/proc/}" == "$$" ]] && continue; tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -E "$pattern" | sed "s|^|${p#/proc/}: |"; done ;;
+    processes) for p in /proc/[0-9]*; do [[ "${p#/proc/}" == "$$" ]] && continue; tr '\0' ' ' 2>/dev/null <"$p/cmdline" | grep -E "$pattern" | sed "s|^|${p#/proc/}: |"; done ;;
   esac
 }
 kinds=("temp dirs" mounts interfaces netns cgroups "pod log dirs" iptables processes)
