@@ -106,15 +106,13 @@ public sealed partial class PodSyncer
         }
 
         Publish(pod, PodEvent.Warning(DeadlineExceededReason, DeadlineExceededMessage));
-        if (state.Final is null && (state.Status ?? pod.Status) is { } current)
+        // The kill below may take the whole grace period; the API shows the verdict now, as kubelet's does.
+        PublishInterimStatus(pod, state, interim =>
         {
-            // The kill below may take the whole grace period; the API shows the verdict now, as kubelet's does.
-            var interim = KubernetesJson.Deserialize<V1PodStatus>(KubernetesJson.Serialize(current));
             interim.Phase = "Failed";
             interim.Reason = DeadlineExceededReason;
             interim.Message = DeadlineExceededMessage;
-            _services.OnInterimStatus(pod, interim);
-        }
+        });
 
         var status = await StopFinishedPodAsync(pod, state, "activeDeadlineSeconds exceeded", cancellationToken).ConfigureAwait(false);
         status.Phase = "Failed";
@@ -157,14 +155,9 @@ public sealed partial class PodSyncer
             return evicted;
         }
 
-        if (state.Final is null && (state.Status ?? pod.Status) is { } current)
-        {
-            // kubelet's syncTerminatingPod writes the eviction's status before it kills: the API shows Failed/Evicted
-            // while the containers are still stopping.
-            var interim = KubernetesJson.Deserialize<V1PodStatus>(KubernetesJson.Serialize(current));
-            NodeAgent.Node.Eviction.EvictionPolicy.Apply(interim, eviction, _services.Time.GetUtcNow().UtcDateTime);
-            _services.OnInterimStatus(pod, interim);
-        }
+        // kubelet's syncTerminatingPod writes the eviction's status before it kills: the API shows Failed/Evicted
+        // while the containers are still stopping.
+        PublishInterimStatus(pod, state, interim => NodeAgent.Node.Eviction.EvictionPolicy.Apply(interim, eviction, _services.Time.GetUtcNow().UtcDateTime));
 
         var status = await StopFinishedPodAsync(pod, state, "Evicted", cancellationToken, TimeSpan.FromSeconds(eviction.GracePeriodSeconds)).ConfigureAwait(false);
         NodeAgent.Node.Eviction.EvictionPolicy.Apply(status, eviction, _services.Time.GetUtcNow().UtcDateTime);
@@ -202,5 +195,19 @@ public sealed partial class PodSyncer
         var latest = sandboxes.MaxBy(s => s.CreatedAt);
         containers = await ListContainersAsync(uid, cancellationToken).ConfigureAwait(false);
         return BuildStatus(pod, state, latest, latest is null ? containers : containers.Where(c => IsIn(c, latest)).ToList());
+    }
+
+    /// <summary>
+    /// Reports a copy of the pod's current status changed by <paramref name="change"/> while a long kill runs, unless the
+    /// pod already has its final status.
+    /// </summary>
+    private void PublishInterimStatus(V1Pod pod, PodState state, Action<V1PodStatus> change)
+    {
+        if (state.Final is null && (state.Status ?? pod.Status) is { } current)
+        {
+            var interim = KubernetesJson.Deserialize<V1PodStatus>(KubernetesJson.Serialize(current));
+            change(interim);
+            _services.OnInterimStatus(pod, interim);
+        }
     }
 }
