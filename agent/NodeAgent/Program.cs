@@ -1,3 +1,4 @@
+using NodeAgent.Api.Hosting;
 using NodeAgent.Cli;
 
 namespace NodeAgent;
@@ -6,6 +7,7 @@ internal static class Program
 {
     private static async Task<int> Main(string[] args)
     {
+        ModelSerialization.UseServedModelsContext();
         using var shutdown = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) =>
         {
