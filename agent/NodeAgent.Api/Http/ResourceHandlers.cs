@@ -314,12 +314,13 @@ internal sealed partial class ResourceHandlers
         }
     }
 
-    /// <summary>An object in the representation the client asked for: Table and metadata-only forms via the reader, else JSON.</summary>
+    /// <summary>An object in the representation the client asked for: YAML, Table and metadata-only forms via the reader, else JSON.</summary>
     private async Task WriteObjectAsync(HttpContext context, ResourceDefinition resource, JsonObject obj, int statusCode, CancellationToken ct, RequestOptions? options = null)
     {
         WriteWarnings(context, options);
         var accept = context.Request.Headers.Accept.ToString();
-        if (accept.Contains("as=Table", StringComparison.Ordinal) || accept.Contains("as=PartialObjectMetadata", StringComparison.Ordinal))
+        if (accept.Contains("as=Table", StringComparison.Ordinal) || accept.Contains("as=PartialObjectMetadata", StringComparison.Ordinal)
+            || accept.Contains("application/yaml", StringComparison.OrdinalIgnoreCase))
         {
             try
             {

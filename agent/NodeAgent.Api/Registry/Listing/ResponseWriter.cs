@@ -81,9 +81,7 @@ internal static class ResponseWriter
         var isResourceKind = string.Equals(kind, resource.Kind, StringComparison.Ordinal);
         if (format.Yaml)
         {
-            var model = isResourceKind ? obj.Deserialize(KubernetesJsonOptions.Options.GetTypeInfo(resource.ModelType)) : null;
-            var yaml = model is null ? ToYaml(obj) : KubernetesYaml.Serialize(model);
-            await context.Response.WriteAsync(yaml, ct).ConfigureAwait(false);
+            await context.Response.WriteAsync(YamlFromJson.Write(obj), ct).ConfigureAwait(false);
             return;
         }
 
@@ -139,23 +137,8 @@ internal static class ResponseWriter
             writer.WriteEndObject();
         }
 
-        var list = JsonSerializer.Deserialize(buffer.ToArray(), KubernetesJsonOptions.Options.GetTypeInfo(resource.ListModelType));
-        await context.Response.WriteAsync(list is null ? "" : KubernetesYaml.Serialize(list), ct).ConfigureAwait(false);
+        await context.Response.WriteAsync(YamlFromJson.Write(JsonNode.Parse(buffer.ToArray())), ct).ConfigureAwait(false);
     }
-
-    // Objects of kinds we have no model for (rare: a subresource's own kind) go through a plain dictionary.
-    private static string ToYaml(JsonObject obj) => KubernetesYaml.Serialize(ToPlain(obj)!);
-
-    private static object? ToPlain(JsonNode? node) => node switch
-    {
-        JsonObject o => o.ToDictionary(p => p.Key, p => ToPlain(p.Value)),
-        JsonArray a => a.Select(ToPlain).ToList(),
-        JsonValue v when v.TryGetValue<string>(out var s) => s,
-        JsonValue v when v.TryGetValue<bool>(out var b) => b,
-        JsonValue v when v.TryGetValue<long>(out var l) => l,
-        JsonValue v => v.GetValue<double>(),
-        _ => null,
-    };
 
     private static async ValueTask FlushIfLargeAsync(Utf8JsonWriter writer, PipeWriter pipe, CancellationToken ct)
     {
