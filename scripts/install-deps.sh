@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
-# Installs the Debian packages NodeAgent needs (and, with --test, those its tests need),
-# but only when some are missing, so repeated runs cost nothing.
+# Installs the Debian packages NodeAgent needs (with --test also those its tests need, with --aot those the Native AOT
+# publish links with), but only when some are missing, so repeated runs cost nothing.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 
 lists=("$here/deps.txt")
-if [[ "${1:-}" == "--test" ]]; then
-  lists+=("$here/test-deps.txt")
-fi
+for arg in "$@"; do
+  case "$arg" in
+    --test) lists+=("$here/test-deps.txt") ;;
+    --aot) lists+=("$here/aot-deps.txt") ;;
+    *) echo "install-deps: unknown option $arg (expected --test or --aot)" >&2; exit 2 ;;
+  esac
+done
 
 mapfile -t wanted < <(grep -hv '^\s*#' "${lists[@]}" | sed 's/\s.*//' | grep -v '^$')
 missing=()
@@ -23,7 +27,7 @@ if ((${#missing[@]} == 0)); then
 fi
 
 if [[ $(id -u) -ne 0 ]]; then
-  echo "install-deps: missing packages: ${missing[*]}; run as root (sudo $0 ${1:-}) or install them with apt-get" >&2
+  echo "install-deps: missing packages: ${missing[*]}; run as root (sudo $0 $*) or install them with apt-get" >&2
   exit 1
 fi
 
