@@ -5,6 +5,11 @@ using Xunit.Abstractions;
 namespace NodeAgent.Api.Tests.OpenApi;
 
 /// <summary>Building the documents is lazy and what stays in memory is small (figures in docs/openapi.md).</summary>
+/// <remarks>
+/// Alone in a collection that runs after all others: the GC's totals are the whole process's, so a test allocating
+/// beside it (another class's static caches) would count as retained here.
+/// </remarks>
+[Collection(MeasuresProcessMemory.Name)]
 public sealed class OpenApiCostTests(ITestOutputHelper output)
 {
     [Fact]
@@ -36,4 +41,10 @@ public sealed class OpenApiCostTests(ITestOutputHelper output)
         Assert.True(retained < 2 * 1024 * 1024, $"retained {retained} bytes");
         Assert.True(v2.Gzip.Length * 5 < v2.Length, "gzip should shrink the JSON at least 5×");
     }
+}
+
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class MeasuresProcessMemory
+{
+    public const string Name = "measures process memory";
 }
