@@ -6,5 +6,5 @@ namespace NodeAgent.Api.Hosting;
 public static class ModelSerialization
 {
     /// <summary>Puts the served kinds' generated JSON metadata first; call before anything serializes a model.</summary>
-    public static void UseServedModelsContext() => KubernetesJsonOptions.Install();
+    public static void UseServedModelsContext() => _ = KubernetesJsonOptions.Options;
 }

@@ -7,7 +7,7 @@ namespace NodeAgent.Api.Resources;
 
 /// <summary>
 /// Generated JSON metadata for the kinds this server serves (and the bodies of their subresources), put first in the
-/// client's serializer settings by <see cref="Registry.Listing.KubernetesJsonOptions.Install"/>. Why: the client's
+/// client's serializer settings by <see cref="Hosting.ModelSerialization.UseServedModelsContext"/>. Why: the client's
 /// own generated context covers all ~900 models, and in the Native AOT publish that alone is most of the image; the
 /// publish drops it (KubernetesJsonSubstitutions.xml) and keeps only these ~30 kinds' closure. Property names come from
 /// the models' attributes and converters from the client's settings, so the wire format is the client's.

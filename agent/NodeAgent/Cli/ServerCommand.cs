@@ -138,7 +138,7 @@ internal static partial class ServerCommand
     /// Native AOT build also the runtime's type-loader names) in GC regions that the collector keeps committed for
     /// reuse, and an idle server never collects again. One aggressive collection after the start has settled (the node
     /// registers and syncs within about a second) returns them to the system: idle RSS 96 → 72 MB in the AOT build
-    /// (bench/README.md, "Idle RSS").
+    /// (bench/README.md, "Native AOT meets the targets").
     /// </summary>
     private static async Task ReleaseStartupMemoryAsync(CancellationToken stop)
     {

@@ -14,23 +14,23 @@ internal static class KubernetesJsonOptions
         // AddJsonOptions hands out the client's own instance, shared with every in-process client.
         KubernetesJson.AddJsonOptions(o =>
         {
-            // Settings are frozen by their first use; a process that serialized before installing keeps the client's
-            // own resolvers, which give the same JSON (only the Native AOT publish, which drops them, needs ours).
-            if (!o.IsReadOnly && !o.TypeInfoResolverChain.Contains(ServedModelsJsonContext.Default))
-            {
-                o.TypeInfoResolverChain.Insert(0, ServedModelsJsonContext.Default);
-            }
-
+            PutServedModelsFirst(o);
             options = o;
         });
         return options!;
     });
 
+    /// <summary>The client's settings, with <see cref="ServedModelsJsonContext"/> first once the first read got to them in time.</summary>
     public static JsonSerializerOptions Options => Captured.Value;
 
-    /// <summary>
-    /// Puts the served kinds' generated metadata (<see cref="ServedModelsJsonContext"/>) first in the client's settings;
-    /// called at the very start of the process, before anything serializes.
-    /// </summary>
-    public static void Install() => _ = Captured.Value;
+    /// <summary>Puts the served kinds' generated metadata first, unless the settings are already in use.</summary>
+    internal static void PutServedModelsFirst(JsonSerializerOptions options)
+    {
+        // Settings are frozen by their first use; a process that serialized before keeps the client's own resolvers,
+        // which give the same JSON (only the Native AOT publish, which drops them, needs ours).
+        if (!options.IsReadOnly && !options.TypeInfoResolverChain.Contains(ServedModelsJsonContext.Default))
+        {
+            options.TypeInfoResolverChain.Insert(0, ServedModelsJsonContext.Default);
+        }
+    }
 }

@@ -137,7 +137,7 @@ internal static class ResponseWriter
             writer.WriteEndObject();
         }
 
-        await context.Response.WriteAsync(YamlFromJson.Write(JsonNode.Parse(buffer.ToArray())), ct).ConfigureAwait(false);
+        await context.Response.WriteAsync(YamlFromJson.Write(JsonNode.Parse(buffer.GetBuffer().AsSpan(0, (int)buffer.Length))), ct).ConfigureAwait(false);
     }
 
     private static async ValueTask FlushIfLargeAsync(Utf8JsonWriter writer, PipeWriter pipe, CancellationToken ct)
